@@ -58,6 +58,7 @@ class AccountTotal(BaseModel):
 
 
 class ErrorInfo(BaseModel):
+    kind: str
     code: str
     message: str
     hint: str

@@ -1,0 +1,525 @@
+"""The async Bitget REST v2 client: signed requests, clock sync, throttling, retries, key checks.
+
+One client serves one key over one keep-alive ``httpx.AsyncClient``. Requests
+that do not depend on each other go out together, so a key check costs about
+one round trip once the clock is synced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import httpx
+
+from exchange_tui.exchanges.bitget import permissions as perms
+from exchange_tui.exchanges.bitget.errors import from_code
+from exchange_tui.exchanges.bitget.signing import prehash, query_string, sign
+from exchange_tui.exchanges.errors import (
+    AccountModeMismatch,
+    AuthenticationFailed,
+    ClockSkew,
+    ExchangeError,
+    ExchangeUnavailable,
+    PermissionMissing,
+    RateLimited,
+    WrongEnvironment,
+)
+from exchange_tui.models import AccountMode, AccountTotal, Balance, Credentials, KeyReport
+
+EXCHANGE = "bitget"
+DEFAULT_BASE_URL = "https://api.bitget.com"
+BASE_URL_ENV = "EXCHANGE_TUI_BITGET_URL"
+
+FUTURES_PRODUCT_TYPES = ("USDT-FUTURES", "USDC-FUTURES", "COIN-FUTURES")
+TRADING_ACCOUNTS = {"spot", "futures"}
+
+# Bitget's per-endpoint limits in requests per second (reference §4); public
+# ones count per IP, signed ones per UID. Anything unlisted gets the strictest
+# documented private limit but one.
+RATE_LIMITS: dict[str, int] = {
+    "/api/v2/public/time": 20,
+    "/api/v2/spot/market/tickers": 20,
+    "/api/v2/spot/account/info": 1,
+    "/api/v2/spot/account/assets": 10,
+    "/api/v2/mix/account/accounts": 10,
+    "/api/v2/account/all-account-balance": 1,
+    "/api/v3/account/assets": 20,
+}
+DEFAULT_RATE_LIMIT = 5
+SUCCESS = "00000"
+
+T = TypeVar("T")
+
+
+def base_url_from_env() -> str:
+    return os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+
+
+def _decimal(value: Any) -> Decimal:
+    """Bitget sends numbers as strings, sometimes empty: exact decimals, empty as zero."""
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+class _Throttle:
+    """Keeps our own bursts under one endpoint's per-second limit (a sliding one-second window)."""
+
+    WINDOW = 1.05  # a little over Bitget's second, so network jitter cannot make us look faster
+
+    def __init__(self, per_second: int) -> None:
+        self._per_second = per_second
+        self._sent: deque[float] = deque()
+
+    async def acquire(self) -> None:
+        while True:
+            now = time.monotonic()
+            while self._sent and self._sent[0] <= now - self.WINDOW:
+                self._sent.popleft()
+            if len(self._sent) < self._per_second:
+                self._sent.append(now)
+                return
+            await asyncio.sleep(self._sent[0] + self.WINDOW - now)
+
+
+class _BitgetAuth(httpx.Auth):
+    """Signs each request as it is sent, over the path and query exactly as they go on the wire."""
+
+    def __init__(self, client: BitgetClient) -> None:
+        self._client = client
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        credentials = self._client.credentials
+        timestamp = str(self._client.timestamp_ms())
+        message = prehash(timestamp, request.method, request.url.raw_path.decode("ascii"), request.content.decode())
+        request.headers["ACCESS-KEY"] = credentials.api_key.get_secret_value()
+        request.headers["ACCESS-SIGN"] = sign(credentials.secret_key, message)
+        request.headers["ACCESS-TIMESTAMP"] = timestamp
+        request.headers["ACCESS-PASSPHRASE"] = credentials.passphrase.get_secret_value()
+        if self._client.demo_trading:
+            request.headers["paptrading"] = "1"
+        yield request
+
+
+class BitgetClient:
+    """Bitget's REST v2 API for one key (or none, for public calls).
+
+    ``demo_trading`` adds Bitget's ``paptrading: 1`` header for a Demo-trading
+    key; :meth:`check_key` corrects it when Bitget says the key is of the other
+    kind (40099).
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials | None = None,
+        *,
+        base_url: str | None = None,
+        demo_trading: bool = False,
+        timeout: float = 10.0,
+        max_retries: int = 3,
+        backoff_base: float = 0.25,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.credentials = credentials
+        self.base_url = (base_url or base_url_from_env()).rstrip("/")
+        self.demo_trading = demo_trading
+        self._max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._clock = clock
+        self._offset_ms: float | None = None
+        self._clock_lock = asyncio.Lock()
+        self._throttles: dict[str, _Throttle] = {}
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            headers={"locale": "en-US", "Content-Type": "application/json"},
+        )
+
+    async def __aenter__(self) -> BitgetClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- clock -----------------------------------------------------------
+
+    @property
+    def clock_offset_ms(self) -> float | None:
+        """Bitget's clock minus ours, once measured."""
+        return self._offset_ms
+
+    def timestamp_ms(self) -> int:
+        return int(self._clock() * 1000 + (self._offset_ms or 0))
+
+    async def sync_clock(self) -> float:
+        """Measure the offset to Bitget's clock, taking the midpoint of the round trip."""
+        sent = self._clock()
+        data = await self._get("/api/v2/public/time", signed=False)
+        received = self._clock()
+        self._offset_ms = int(data["serverTime"]) - (sent + received) / 2 * 1000
+        return self._offset_ms
+
+    async def _ensure_clock(self) -> None:
+        async with self._clock_lock:
+            if self._offset_ms is None:
+                await self.sync_clock()
+
+    # -- transport -------------------------------------------------------
+
+    async def _get(self, path: str, params: Mapping[str, str] | None = None, *, signed: bool = True) -> Any:
+        target = path + ("?" + query_string(params) if params else "")
+        if signed:
+            await self._ensure_clock()
+        resynced = False
+        retries = 0
+        while True:
+            await self._throttle(path).acquire()
+            try:
+                return await self._send(target, signed)
+            except ClockSkew as error:
+                if not signed or resynced or error.code not in {"40004", "40008"}:
+                    raise
+                resynced = True
+                await self.sync_clock()
+            except ExchangeError as error:
+                if not error.retryable or retries >= self._max_retries:
+                    raise
+                retries += 1
+                await asyncio.sleep(self._backoff(retries))
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter, capped, so retrying clients do not march in step."""
+        return min(4.0, self._backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+    def _throttle(self, path: str) -> _Throttle:
+        if path not in self._throttles:
+            self._throttles[path] = _Throttle(RATE_LIMITS.get(path, DEFAULT_RATE_LIMIT))
+        return self._throttles[path]
+
+    async def _send(self, target: str, signed: bool) -> Any:
+        if signed and self.credentials is None:
+            raise AuthenticationFailed("40001", "no API key", "This call needs an API key: add one first")
+        try:
+            response = await self._http.get(target, auth=_BitgetAuth(self) if signed else httpx.USE_CLIENT_DEFAULT)
+        except httpx.TimeoutException:
+            raise ExchangeUnavailable(
+                "timeout", "no answer in time", f"Bitget did not answer in time: check this box's network to {self.base_url}"
+            ) from None
+        except httpx.ConnectError as error:
+            raise ExchangeUnavailable(
+                "connect",
+                f"cannot connect: {error}",
+                f"Cannot reach Bitget at {self.base_url}: check the network, DNS, firewall or proxy",
+            ) from None
+        except httpx.TransportError:
+            raise ExchangeUnavailable(
+                "dropped", "the connection was dropped", "The connection to Bitget dropped: try again in a moment"
+            ) from None
+        return self._unwrap(response)
+
+    def _unwrap(self, response: httpx.Response) -> Any:
+        """Bitget's ``data`` from a successful envelope; anything else raised as a typed error."""
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and str(payload.get("code")) == SUCCESS:
+            return payload.get("data")
+        raise self._error(response.status_code, response.reason_phrase, payload)
+
+    @staticmethod
+    def _error(status: int, reason: str, payload: Any) -> ExchangeError:
+        bitget = isinstance(payload, dict) and "code" in payload
+        code = str(payload["code"]) if bitget else f"http-{status}"
+        message = str(payload.get("msg") or payload.get("message") or "") if bitget else reason
+        if status == 429:
+            return RateLimited("429", message or "Too Many Requests", from_code("429", "").hint, http_status=status)
+        if status >= 500:
+            return ExchangeUnavailable(code, message, "Bitget is having trouble: try again in a moment", http_status=status)
+        if bitget:
+            return from_code(code, message, http_status=status)
+        if status == 403:
+            blocked = ExchangeUnavailable(
+                code,
+                "refused before reaching Bitget (no Bitget answer)",
+                "The network path to Bitget is blocked (a firewall, proxy or region block), not the key",
+                http_status=status,
+            )
+            blocked.retryable = False
+            return blocked
+        return ExchangeUnavailable(
+            "malformed",
+            f"HTTP {status} with a reply that is not Bitget's JSON",
+            "Bitget answered with something unreadable: try again in a moment",
+            http_status=status,
+        )
+
+    # -- calls -----------------------------------------------------------
+
+    async def server_time(self) -> int:
+        """Bitget's clock in Unix milliseconds."""
+        return int((await self._get("/api/v2/public/time", signed=False))["serverTime"])
+
+    async def account_info(self) -> dict[str, Any]:
+        """The key's own account: ``userId``, ``authorities`` and ``ips`` (classic accounts)."""
+        return await self._get("/api/v2/spot/account/info")
+
+    async def unified_account_info(self) -> dict[str, Any]:
+        """The key's account on a Unified Trading Account: ``userId``, ``ips``, ``permType``, ``permissions``."""
+        return await self._get("/api/v3/account/info")
+
+    async def spot_assets(self) -> list[dict[str, Any]]:
+        return await self._get("/api/v2/spot/account/assets") or []
+
+    async def futures_accounts(self, product_type: str) -> list[dict[str, Any]]:
+        return await self._get("/api/v2/mix/account/accounts", {"productType": product_type}) or []
+
+    async def spot_tickers(self) -> dict[str, Decimal]:
+        """Last prices by symbol (``BTCUSDT`` → price)."""
+        tickers = await self._get("/api/v2/spot/market/tickers", signed=False) or []
+        return {t["symbol"]: _decimal(t.get("lastPr")) for t in tickers if t.get("symbol")}
+
+    async def account_overview(self) -> list[AccountTotal]:
+        """Bitget's all-account overview: the USDT value of spot, futures, funding, earn, bots, margin."""
+        rows = await self._get("/api/v2/account/all-account-balance") or []
+        return [AccountTotal(account=r["accountType"], usdt_value=_decimal(r.get("usdtBalance"))) for r in rows]
+
+    async def unified_assets(self) -> list[Balance]:
+        data = await self._get("/api/v3/account/assets") or {}
+        return [
+            Balance(
+                account="unified",
+                coin=str(a["coin"]).upper(),
+                available=_decimal(a.get("available")),
+                locked=_decimal(a.get("locked")),
+                usdt_value=_decimal(a.get("usdValue")),
+            )
+            for a in data.get("assets", [])
+        ]
+
+    # -- the key check ---------------------------------------------------
+
+    async def check_key(self) -> KeyReport:
+        """Verify the key and gather one report: connected or not, permissions, warnings, balances.
+
+        Never raises for what the exchange says: a refusal becomes a report with
+        ``connected=False`` and the error's code, message and hint.
+        """
+        try:
+            return await self._check_in_either_environment()
+        except ExchangeError as error:
+            return KeyReport(
+                exchange=EXCHANGE,
+                connected=False,
+                checked_at=datetime.now(UTC),
+                demo_trading=self.demo_trading,
+                error=error.info(),
+            )
+
+    async def _check_in_either_environment(self) -> KeyReport:
+        try:
+            return await self._check()
+        except WrongEnvironment as error:
+            self.demo_trading = not self.demo_trading
+            try:
+                report = await self._check()
+            except ExchangeError:
+                self.demo_trading = not self.demo_trading
+                raise error from None
+        kind = "a Demo-trading key" if self.demo_trading else "a live key, not a Demo-trading one"
+        report.warnings.insert(0, f"This is {kind}: its Demo-trading setting was corrected")
+        return report
+
+    async def _check(self) -> KeyReport:
+        await self._ensure_clock()
+        info, balances = await asyncio.gather(
+            _outcome(self.account_info()), _outcome(self._classic_balances())
+        )
+        if isinstance(info, AccountModeMismatch) and info.code == "40085":
+            return await self._check_unified()
+        if isinstance(info, ExchangeError) and not isinstance(info, PermissionMissing):
+            raise info
+        if isinstance(balances, ExchangeError):
+            raise balances
+        spot, futures, prices, overview, notes = balances
+        report = KeyReport(
+            exchange=EXCHANGE,
+            connected=True,
+            checked_at=datetime.now(UTC),
+            demo_trading=self.demo_trading,
+            account_mode=AccountMode.CLASSIC,
+        )
+        report.futures_access = {pt: ok for pt, ok, _ in futures}
+        futures_refused = not any(report.futures_access.values())
+        if isinstance(info, ExchangeError):
+            report.warnings.append(f"Could not read the key's permissions: {info.hint}")
+        else:
+            report.uid = str(info.get("userId") or "") or None
+            report.ips = _split_ips(info.get("ips"))
+            decoded = perms.decode_classic(list(info.get("authorities") or []))
+            _apply_permissions(report, decoded)
+            futures_refused = futures_refused or not (
+                decoded.can_write(perms.FUTURES_ORDERS) and decoded.can_write(perms.FUTURES_HOLDINGS)
+            )
+        if futures_refused:
+            report.warnings.append(
+                "Futures Orders and Futures-Holdings are not both enabled read-write: futures bots will be "
+                "refused. Edit the key on Bitget and enable both (the guide's futures step)"
+            )
+        report.warnings.extend(notes)
+        report.balances = _value_balances(spot, prices) + [b for _, _, rows in futures for b in rows]
+        report.overview = overview
+        report.total_usdt = _total(report.balances)
+        report.warnings.extend(_elsewhere_warning(overview))
+        return report
+
+    async def _classic_balances(
+        self,
+    ) -> tuple[list[Balance], list[tuple[str, bool, list[Balance]]], dict[str, Decimal], list[AccountTotal], list[str]]:
+        """Spot, every futures product type, prices and the overview, all at once.
+
+        A read refused for a missing permission is noted, not fatal: the key
+        may simply not have that permission.
+        """
+        spot, prices, overview, *futures = await asyncio.gather(
+            _outcome(self.spot_assets()),
+            _outcome(self.spot_tickers()),
+            _outcome(self.account_overview()),
+            *(_outcome(self.futures_accounts(pt)) for pt in FUTURES_PRODUCT_TYPES),
+        )
+        for outcome in (spot, prices, overview, *futures):
+            if isinstance(outcome, ExchangeError) and not isinstance(outcome, PermissionMissing):
+                raise outcome
+        notes: list[str] = []
+        if isinstance(spot, PermissionMissing):
+            notes.append("Bitget refused spot reads with this key: no spot permission")
+            spot = []
+        if isinstance(overview, PermissionMissing):
+            overview = []
+        if isinstance(prices, PermissionMissing):
+            prices = {}
+        futures_rows = [
+            (pt, not isinstance(rows, ExchangeError), [] if isinstance(rows, ExchangeError) else _futures_balances(pt, rows))
+            for pt, rows in zip(FUTURES_PRODUCT_TYPES, futures, strict=True)
+        ]
+        return _spot_balances(spot), futures_rows, prices, overview, notes
+
+    async def _check_unified(self) -> KeyReport:
+        info, assets = await asyncio.gather(self.unified_account_info(), self.unified_assets())
+        report = KeyReport(
+            exchange=EXCHANGE,
+            connected=True,
+            checked_at=datetime.now(UTC),
+            demo_trading=self.demo_trading,
+            account_mode=AccountMode.UNIFIED,
+            uid=str(info.get("userId") or "") or None,
+            ips=_split_ips(info.get("ips")),
+            balances=assets,
+            total_usdt=_total(assets),
+        )
+        _apply_permissions(report, perms.decode_unified(str(info.get("permType") or ""), list(info.get("permissions") or [])))
+        return report
+
+    async def balances(self) -> tuple[list[Balance], Decimal]:
+        """Every trading balance with its USDT value, and their total (no permission lookup)."""
+        try:
+            spot, futures, prices, _, _ = await self._classic_balances()
+        except AccountModeMismatch as error:
+            if error.code != "40085":
+                raise
+            assets = await self.unified_assets()
+            return assets, _total(assets)
+        rows = _value_balances(spot, prices) + [b for _, _, r in futures for b in r]
+        return rows, _total(rows)
+
+
+async def _outcome(call: Awaitable[T]) -> T | ExchangeError:
+    """The call's result, or the exchange error it raised (other exceptions propagate)."""
+    try:
+        return await call
+    except ExchangeError as error:
+        return error
+
+
+def _split_ips(raw: Any) -> list[str]:
+    if isinstance(raw, list):
+        return [str(ip).strip() for ip in raw if str(ip).strip()]
+    return [ip.strip() for ip in str(raw or "").replace(";", ",").split(",") if ip.strip()]
+
+
+def _apply_permissions(report: KeyReport, decoded: perms.DecodedPermissions) -> None:
+    report.permissions = decoded.words()
+    report.read_only = decoded.read_only
+    report.can_withdraw = decoded.can_withdraw
+    if decoded.can_withdraw:
+        report.warnings.append(
+            "This key can withdraw funds: a trading bot never needs that. Create a key without Withdraw"
+        )
+    if decoded.read_only:
+        report.warnings.append("This key is read-only: bots cannot trade with it. Bitget's key settings: Read-write")
+    if not report.ips:
+        report.warnings.append(
+            "No IP is bound to this key: anyone who gets it can use it from anywhere. Bind this box's IP on Bitget"
+        )
+
+
+def _spot_balances(rows: list[dict[str, Any]]) -> list[Balance]:
+    return [
+        Balance(
+            account="spot",
+            coin=str(r["coin"]).upper(),
+            available=_decimal(r.get("available")),
+            frozen=_decimal(r.get("frozen")),
+            locked=_decimal(r.get("locked")),
+        )
+        for r in rows
+    ]
+
+
+def _futures_balances(product_type: str, rows: list[dict[str, Any]]) -> list[Balance]:
+    return [
+        Balance(
+            account=product_type.lower(),
+            coin=str(r["marginCoin"]).upper(),
+            available=_decimal(r.get("available")),
+            locked=_decimal(r.get("locked")),
+            usdt_value=_decimal(r.get("usdtEquity")),
+        )
+        for r in rows
+        if _decimal(r.get("accountEquity")) or _decimal(r.get("available")) or _decimal(r.get("locked"))
+    ]
+
+
+def _value_balances(balances: list[Balance], prices: dict[str, Decimal]) -> list[Balance]:
+    """Spot balances valued in USDT at the last price; a coin with no USDT market stays unvalued."""
+    valued = []
+    for b in balances:
+        amount = b.available + b.frozen + b.locked
+        price = Decimal(1) if b.coin == "USDT" else prices.get(f"{b.coin}USDT")
+        valued.append(b.model_copy(update={"usdt_value": None if price is None else amount * price}))
+    return valued
+
+
+def _total(balances: list[Balance]) -> Decimal:
+    return sum((b.usdt_value for b in balances if b.usdt_value is not None), Decimal(0))
+
+
+def _elsewhere_warning(overview: list[AccountTotal]) -> list[str]:
+    elsewhere = [t for t in overview if t.account not in TRADING_ACCOUNTS and t.usdt_value > 0]
+    if not elsewhere:
+        return []
+    amount = sum((t.usdt_value for t in elsewhere), Decimal(0))
+    names = ", ".join(t.account for t in elsewhere)
+    return [f"{amount:.2f} USDT more sits in {names}: not counted as trading balance"]

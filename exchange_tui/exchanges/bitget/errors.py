@@ -1,0 +1,108 @@
+"""Bitget's error codes turned into our typed errors, each with advice a person can act on.
+
+Codes and messages: reference/bitget-v2.md §3; the advice comes from what users
+actually got wrong (§8). Match on the code, never on the text: Bitget may answer
+in Chinese, and other exchanges reuse the same texts under other codes.
+"""
+
+from __future__ import annotations
+
+from exchange_tui.exchanges.errors import (
+    AccountModeMismatch,
+    AccountRestricted,
+    AuthenticationFailed,
+    ClockSkew,
+    ExchangeError,
+    ExchangeUnavailable,
+    IpNotWhitelisted,
+    PermissionMissing,
+    RateLimited,
+    RequestRejected,
+    WrongEnvironment,
+)
+
+_PASTE = "check that the API key, secret key and passphrase are not swapped and were copied whole"
+_NEW_KEY = "Bitget cannot show a lost passphrase or secret again: create a new key if it is lost"
+
+ADVICE: dict[str, tuple[type[ExchangeError], str]] = {
+    "40001": (AuthenticationFailed, "The API key was not sent: enter the API key"),
+    "40002": (AuthenticationFailed, "The request was not signed: enter the secret key"),
+    "40003": (AuthenticationFailed, "The request was not signed: enter the secret key"),
+    "40004": (ClockSkew, "This computer's clock is too far from Bitget's: turn on time sync (NTP) and retry"),
+    "40005": (ClockSkew, "The request timestamp was malformed: check this computer's clock and retry"),
+    "40006": (AuthenticationFailed, f"Bitget does not recognise this API key: {_PASTE}"),
+    "40007": (RequestRejected, "Bitget refused the request's content type: this is a bug in exchange-tui"),
+    "40008": (ClockSkew, "This computer's clock is more than 30 s off Bitget's: turn on time sync (NTP) and retry"),
+    "40009": (
+        AuthenticationFailed,
+        f"The signature does not match: the secret key is wrong or belongs to another key; {_PASTE}",
+    ),
+    "40010": (ExchangeUnavailable, "Bitget timed out on the request: try again in a moment"),
+    "40011": (AuthenticationFailed, "The passphrase was not sent: enter the passphrase you set when creating the key"),
+    "40012": (
+        AuthenticationFailed,
+        "The passphrase does not match this key: re-enter the key's own passphrase "
+        f"(not your Bitget login password); {_NEW_KEY}",
+    ),
+    "40014": (
+        PermissionMissing,
+        "The key lacks a permission this needs: edit the key on Bitget and enable it "
+        "(for futures: Orders and Futures-Holdings)",
+    ),
+    "40018": (
+        IpNotWhitelisted,
+        "This computer's IP is not on the key's IP whitelist: add it on Bitget's API management page, "
+        "or use a key bound to this IP",
+    ),
+    "40035": (AccountRestricted, "Bitget requires KYC for this account: complete identity verification on Bitget"),
+    "40036": (
+        AuthenticationFailed,
+        f"The passphrase does not match this key: re-enter the key's own passphrase; {_NEW_KEY}",
+    ),
+    "40037": (
+        AuthenticationFailed,
+        "Bitget has no such API key: it was deleted or mistyped, is a Demo-trading key used on live, "
+        f"or is another exchange's key; {_PASTE}",
+    ),
+    "40038": (
+        IpNotWhitelisted,
+        "This computer's IP is not on the key's IP whitelist: add it on Bitget's API management page",
+    ),
+    "40040": (
+        PermissionMissing,
+        "The key's permission settings are invalid: edit the key on Bitget and save its permissions again",
+    ),
+    "40041": (AuthenticationFailed, f"Bitget has no such API key: it was deleted or mistyped; {_PASTE}"),
+    "40070": (
+        AuthenticationFailed,
+        "Bitget passphrases are 8 to 32 letters and digits: re-enter the key's passphrase",
+    ),
+    "40084": (
+        AccountModeMismatch,
+        "This is a classic account: the unified (v3) API does not apply to it",
+    ),
+    "40085": (
+        AccountModeMismatch,
+        "This is a Unified Trading Account: its balances are read through Bitget's v3 API",
+    ),
+    "40099": (
+        WrongEnvironment,
+        "Demo-trading and live keys are not interchangeable: switch the key's Demo-trading setting",
+    ),
+    "40101": (AccountRestricted, "Bitget requires KYC for this account: complete identity verification on Bitget"),
+    "40731": (
+        AccountRestricted,
+        "This is a copy-trading (Elite) account: Bitget refuses classic balance calls for it",
+    ),
+    "49003": (
+        IpNotWhitelisted,
+        "Bitget refused this computer's IP address: add it to the key's whitelist",
+    ),
+    "429": (RateLimited, "Bitget says too many requests: wait a moment and try again"),
+}
+
+
+def from_code(code: str, message: str, *, http_status: int | None = None) -> ExchangeError:
+    """The typed error for one of Bitget's ``{"code", "msg"}`` answers."""
+    cls, hint = ADVICE.get(code, (RequestRejected, "Bitget refused the request: see its message"))
+    return cls(code, message, hint, http_status=http_status)
