@@ -1,0 +1,113 @@
+"""The secret store on a real Secret Service (gnome-keyring on a private D-Bus session)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+
+from exchange_tui.store import SecretStoreUnavailable, describe_secret_backend, open_secret_store
+
+from .support import credentials, master_password
+
+
+def secret_tool_lookup(service, user: str) -> str:
+    """What libsecret's own client finds, to prove the entry is really in gnome-keyring."""
+    result = subprocess.run(
+        ["secret-tool", "lookup", "service", "exchange-tui", "username", user],
+        env=service.env,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def test_keyring_choice_of_secret_service_is_used_directly(on_secret_service):
+    store = open_secret_store()
+
+    assert store.kind == "os-keyring"
+    assert store.description == "Secret Service (gnome-keyring) via D-Bus"
+    assert type(store.backend) is SecretServiceKeyring  # the chain's first member, not the chain
+    assert describe_secret_backend() == ("os-keyring", "Secret Service (gnome-keyring) via D-Bus")
+
+
+def test_one_json_entry_per_account(on_secret_service):
+    store = open_secret_store()
+    creds = credentials("ss1")
+
+    store.write("bitget:main", creds)
+
+    assert store.read("bitget:main") == creds
+    assert json.loads(secret_tool_lookup(on_secret_service, "bitget:main")) == {
+        "api_key": creds.api_key.get_secret_value(),
+        "secret_key": creds.secret_key.get_secret_value(),
+        "passphrase": creds.passphrase.get_secret_value(),
+    }
+    assert store.account_ids() == {"bitget:main"}
+    assert store.delete("bitget:main") is True
+    assert store.delete("bitget:main") is False
+    assert store.read("bitget:main") is None
+    assert secret_tool_lookup(on_secret_service, "bitget:main") == ""
+
+
+def test_python_keyring_backend_naming_the_secret_service_is_honoured(on_secret_service, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+
+    assert open_secret_store().kind == "os-keyring"
+
+
+def test_locked_secret_service_falls_back_to_the_encrypted_file(private_bus, monkeypatch):
+    service = private_bus()
+    service.start_keyring()
+    service.lock_default_collection()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
+
+    kind, description = describe_secret_backend()
+
+    assert kind == "encrypted-file"
+    assert "the Secret Service (gnome-keyring) via D-Bus is locked or cannot ask to be unlocked here" in description
+    assert "KeyringLocked" in description
+
+
+def test_secret_service_that_cannot_prompt_is_unusable(private_bus, monkeypatch):
+    """A fresh HOME has no login keyring, and creating one needs a prompt nobody can answer."""
+    service = private_bus()
+    service.start_keyring(unlock_password=None)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
+    monkeypatch.setattr("sys.stdin", None)
+
+    with pytest.raises(SecretStoreUnavailable) as caught:
+        open_secret_store()
+
+    message = str(caught.value)
+    assert "Prompt dismissed" in message
+    assert "EXCHANGE_TUI_MASTER_PASSWORD" in message
+    assert "\n" not in message
+
+
+def test_bus_without_a_secret_service_says_so(private_bus, monkeypatch):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus().address)
+
+    kind, description = describe_secret_backend()
+
+    assert kind == "encrypted-file"
+    assert "(no Secret Service: The Secret Service daemon is neither running nor activatable through D-Bus)" in description
+
+
+def test_secret_service_that_never_answers_is_abandoned_in_time(private_bus, monkeypatch):
+    """A locked desktop reached over SSH: the unlock prompt waits forever. Here the daemon is frozen."""
+    service = private_bus()
+    service.start_keyring()
+    service.daemon.send_signal(signal.SIGSTOP)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
+
+    started = time.monotonic()
+    store = open_secret_store(password_source=master_password, timeout=0.5)
+
+    assert store.kind == "encrypted-file"
+    assert "did not answer within 0.5 s" in store.description
+    assert time.monotonic() - started < 5
