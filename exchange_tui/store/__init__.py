@@ -5,12 +5,17 @@ Plain Python, no Textual.
 
 from .errors import (
     CorruptSecret,
+    IndexCorrupt,
+    IndexTooNew,
+    InvalidAccountName,
+    LockTimeout,
     SecretStoreError,
     SecretStoreTimeout,
     SecretStoreUnavailable,
     StoreError,
     WrongMasterPassword,
 )
+from .index import AccountIndex, AccountRecord, CheckStatus, CheckSummary, IndexDocument, account_id
 from .locations import Locations
 from .secret_store import (
     MASTER_PASSWORD_ENV,
@@ -29,9 +34,18 @@ from .secret_store import (
 __all__ = [
     "MASTER_PASSWORD_ENV",
     "SERVICE",
+    "AccountIndex",
+    "AccountRecord",
+    "CheckStatus",
+    "CheckSummary",
     "CorruptSecret",
+    "IndexCorrupt",
+    "IndexDocument",
+    "IndexTooNew",
+    "InvalidAccountName",
     "KeyringSecretStore",
     "Locations",
+    "LockTimeout",
     "OsKeyring",
     "PasswordSource",
     "SecretStore",
@@ -40,6 +54,7 @@ __all__ = [
     "SecretStoreUnavailable",
     "StoreError",
     "WrongMasterPassword",
+    "account_id",
     "describe_secret_backend",
     "find_os_keyring",
     "master_password_from_env_or_terminal",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class StoreError(Exception):
     """Base of every error the store raises on purpose."""
@@ -25,3 +27,40 @@ class SecretStoreError(StoreError):
 
 class CorruptSecret(SecretStoreError):
     """The stored document of one account is not the JSON we write."""
+
+
+class InvalidAccountName(StoreError, ValueError):
+    """A label or exchange name the store cannot hold."""
+
+
+class IndexCorrupt(StoreError):
+    """The account index could not be read; the damaged file was moved aside, never replaced."""
+
+    def __init__(self, path: Path, moved_to: Path, reason: str) -> None:
+        super().__init__(
+            f"the account index {path} is damaged ({reason}); it was moved to {moved_to} "
+            "and a new, empty index will be used: restore it from there or add the accounts again"
+        )
+        self.path = path
+        self.moved_to = moved_to
+        self.reason = reason
+
+
+class IndexTooNew(StoreError):
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(f"the account index {path} was written by a newer exchange-tui (format {version}): upgrade")
+        self.path = path
+        self.version = version
+
+
+class LockTimeout(StoreError):
+    """Another process (or thread) holds the lock for longer than we are willing to wait."""
+
+    def __init__(self, what: str, path: Path, timeout: float) -> None:
+        super().__init__(
+            f"{what} is busy: another exchange-tui process holds {path} "
+            f"(waited {timeout:g} s); try again when it has finished"
+        )
+        self.what = what
+        self.path = path
+        self.timeout = timeout
