@@ -1,14 +1,19 @@
 """Where accounts are kept: secrets in the OS keyring (or an encrypted file), the rest in an index.
 
-Plain Python, no Textual.
+Plain Python, no Textual. The account service builds on :class:`AccountStore`.
 """
 
+from .accounts import AccountStore, Reconciliation
 from .errors import (
+    AccountBusy,
+    AccountExists,
+    AccountNotFound,
     CorruptSecret,
     IndexCorrupt,
     IndexTooNew,
     InvalidAccountName,
     LockTimeout,
+    SecretMissing,
     SecretStoreError,
     SecretStoreTimeout,
     SecretStoreUnavailable,
@@ -34,8 +39,12 @@ from .secret_store import (
 __all__ = [
     "MASTER_PASSWORD_ENV",
     "SERVICE",
+    "AccountBusy",
+    "AccountExists",
     "AccountIndex",
+    "AccountNotFound",
     "AccountRecord",
+    "AccountStore",
     "CheckStatus",
     "CheckSummary",
     "CorruptSecret",
@@ -48,6 +57,8 @@ __all__ = [
     "LockTimeout",
     "OsKeyring",
     "PasswordSource",
+    "Reconciliation",
+    "SecretMissing",
     "SecretStore",
     "SecretStoreError",
     "SecretStoreTimeout",

@@ -33,6 +33,32 @@ class InvalidAccountName(StoreError, ValueError):
     """A label or exchange name the store cannot hold."""
 
 
+class AccountNotFound(StoreError, KeyError):
+    def __init__(self, label: str) -> None:
+        super().__init__(f"no account labelled {label!r}")
+        self.label = label
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class AccountExists(StoreError):
+    def __init__(self, label: str) -> None:
+        super().__init__(f"an account labelled {label!r} already exists (labels ignore case)")
+        self.label = label
+
+
+class SecretMissing(StoreError):
+    """The index lists the account but the secret store has nothing for it."""
+
+    def __init__(self, label: str, backend: str) -> None:
+        super().__init__(
+            f"account {label!r} is listed but its secret is missing from the {backend}: "
+            "remove the account and add its key again"
+        )
+        self.label = label
+
+
 class IndexCorrupt(StoreError):
     """The account index could not be read; the damaged file was moved aside, never replaced."""
 
@@ -64,3 +90,9 @@ class LockTimeout(StoreError):
         self.what = what
         self.path = path
         self.timeout = timeout
+
+
+class AccountBusy(LockTimeout):
+    def __init__(self, label: str, path: Path, timeout: float) -> None:
+        super().__init__(f"account {label!r}", path, timeout)
+        self.label = label

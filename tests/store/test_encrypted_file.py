@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 import exchange_tui.store.encrypted_file as encrypted_file
 from exchange_tui.store import (
+    AccountStore,
     CorruptSecret,
     Locations,
     SecretStoreUnavailable,
@@ -69,29 +70,30 @@ def test_fallback_when_keyring_has_no_os_store(monkeypatch):
     assert (store.kind, store.description) == ("encrypted-file", expected)
 
 
-def test_private_files_and_no_plain_text(isolated):
-    """Write, replace and delete distinctive secrets: every file stays private and opaque."""
-    store = open_secret_store(password_source=master_password)
+def test_round_trip_with_private_files_and_no_plain_text(isolated):
+    """Add, replace and remove with distinctive secrets: every file stays private and opaque."""
+    accounts = AccountStore.open(password_source=master_password)
     first, second, other = credentials("ef1"), credentials("ef2"), credentials("ef3")
 
-    store.write("bitget:main", first)
-    store.write("bitget:spare", other)
-    store.write("bitget:main", second)
+    accounts.add("bitget", "main", first)
+    accounts.add("bitget", "Spare", other)
+    accounts.replace_credentials("main", second)
 
-    assert store.read("bitget:main") == second
-    assert store.account_ids() == {"bitget:main", "bitget:spare"}
-    assert store.delete("bitget:spare") is True
-    assert store.account_ids() == {"bitget:main"}
+    assert accounts.credentials("main") == second
+    assert accounts.secrets.account_ids() == {"bitget:main", "bitget:spare"}
+    accounts.remove("Spare")
+    assert accounts.secrets.account_ids() == {"bitget:main"}
 
-    locations = Locations.from_env()
+    locations = accounts.locations
     for folder in (locations.config, locations.data, locations.state, locations.locks):
         assert mode(folder) == 0o700, folder
     written = [path for path in isolated.rglob("*") if path.is_file()]
-    assert locations.secrets_file in written
+    assert locations.secrets_file in written and locations.index_file in written
     assert {path: mode(path) for path in written} == {path: 0o600 for path in written}
     leaks = secret_values(first) + secret_values(second) + secret_values(other) + [MASTER_PASSWORD]
     assert files_containing(isolated, leaks) == []
-    assert not [leak for leak in leaks if leak in repr(store) + repr(store.read("bitget:main"))]
+    shown = repr(accounts.secrets) + repr(accounts.credentials("main")) + repr(accounts.accounts())
+    assert not [leak for leak in leaks if leak in shown]
 
 
 def test_argon2_runs_once_per_process(monkeypatch):

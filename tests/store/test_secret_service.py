@@ -10,9 +10,9 @@ import time
 import pytest
 from keyring.backends.SecretService import Keyring as SecretServiceKeyring
 
-from exchange_tui.store import SecretStoreUnavailable, describe_secret_backend, open_secret_store
+from exchange_tui.store import AccountStore, SecretStoreUnavailable, describe_secret_backend, open_secret_store
 
-from .support import credentials, master_password
+from .support import credentials, files_containing, master_password, secret_values
 
 
 def secret_tool_lookup(service, user: str) -> str:
@@ -58,6 +58,22 @@ def test_python_keyring_backend_naming_the_secret_service_is_honoured(on_secret_
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
 
     assert open_secret_store().kind == "os-keyring"
+
+
+def test_accounts_live_in_the_keyring_and_nothing_secret_touches_the_disk(on_secret_service, isolated):
+    store = AccountStore.open()
+    first, second = credentials("ss2a"), credentials("ss2b")
+
+    store.add("bitget", "main", first)
+    store.replace_credentials("main", second)
+
+    assert store.credentials("main") == second
+    assert [record.label for record in store.accounts()] == ["main"]
+    assert not store.locations.secrets_file.exists()
+    assert files_containing(isolated, secret_values(first) + secret_values(second)) == []
+    store.remove("main")
+    assert secret_tool_lookup(on_secret_service, "bitget:main") == ""
+    assert store.reconcile().consistent
 
 
 def test_locked_secret_service_falls_back_to_the_encrypted_file(private_bus, monkeypatch):

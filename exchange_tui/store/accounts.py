@@ -1,0 +1,347 @@
+"""The accounts: the index and the secret store kept consistent, under per-account locks.
+
+The rules, whatever fails and wherever a process is killed:
+
+- an account is never listed without its secret: ``add`` writes the secret before the index
+  entry, ``remove`` takes the entry out before deleting the secret;
+- no secret outlives its account: before ``add`` writes a secret and as ``remove`` drops an
+  entry, the index records the account id in its ``purge`` list; the id leaves the list when
+  the operation completes. :meth:`AccountStore.reconcile` finishes what a crash interrupted;
+- ``replace_credentials`` is one write of the whole secret document, so the key, secret and
+  passphrase are always the old three or the new three; if the index cannot be updated
+  afterwards the old document is written back.
+
+Verifying keys with the exchange is the account service's job; it holds :meth:`AccountStore.lock`
+across verify-then-swap so that no other process rotates or removes the account meanwhile.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exchange_tui.models import Credentials
+
+from .errors import (
+    AccountBusy,
+    AccountExists,
+    AccountNotFound,
+    CorruptSecret,
+    SecretMissing,
+)
+from .files import file_lock
+from .index import AccountIndex, AccountRecord, CheckSummary, check_exchange, check_label, now
+from .locations import Locations
+from .secret_store import DEFAULT_TIMEOUT, PasswordSource, SecretStore, open_secret_store
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+@dataclass
+class Reconciliation:
+    """What :meth:`AccountStore.reconcile` found (and, where it may, put right)."""
+
+    missing_secrets: list[str] = field(default_factory=list)
+    """Labels listed in the index whose secret is gone."""
+    unreadable_secrets: list[str] = field(default_factory=list)
+    """Labels whose stored secret is not a document we wrote."""
+    stale_key_prefixes: list[str] = field(default_factory=list)
+    """Labels whose index shows another key than the stored one (a rotate cut short)."""
+    orphan_secrets: list[str] = field(default_factory=list)
+    """Account ids with a secret but no index entry (only where the store can list)."""
+    purged: list[str] = field(default_factory=list)
+    """Account ids whose leftover secret was deleted, finishing an interrupted add or remove."""
+    busy: list[str] = field(default_factory=list)
+    """Account ids left for later because another process holds their lock."""
+    can_list_secrets: bool = False
+    repaired: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.missing_secrets or self.unreadable_secrets or self.stale_key_prefixes or self.orphan_secrets)
+
+    def messages(self) -> list[str]:
+        """One line per problem, for a person."""
+        lines = [f"account {label!r} is listed but its secret is missing: remove it and add it again" for label in self.missing_secrets]
+        lines += [f"the secret of account {label!r} is unreadable: replace its key" for label in self.unreadable_secrets]
+        verb = "was corrected" if self.repaired else "differs from the stored key"
+        lines += [f"the key prefix shown for account {label!r} {verb}" for label in self.stale_key_prefixes]
+        verb = "was deleted" if self.repaired else "is not listed"
+        lines += [f"a secret for {account} {verb} (left by an interrupted add or remove)" for account in self.orphan_secrets]
+        return lines
+
+
+class AccountStore:
+    """Accounts for the service, the CLI and the TUI: add, read, replace, remove, record checks."""
+
+    def __init__(
+        self,
+        secrets: SecretStore,
+        locations: Locations | None = None,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        index_lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        self.locations = (locations or Locations.from_env()).ensure()
+        self.secrets = secrets
+        self.index = AccountIndex(self.locations, lock_timeout=index_lock_timeout)
+        self.lock_timeout = lock_timeout
+        self._locks = _AccountLocks(self.locations.locks)
+
+    @classmethod
+    def open(
+        cls,
+        locations: Locations | None = None,
+        *,
+        password_source: PasswordSource | None = None,
+        keyring_timeout: float = DEFAULT_TIMEOUT,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> AccountStore:
+        """The store for this process, on the secret backend :func:`open_secret_store` chooses.
+
+        Open it once per process: the encrypted file derives its key when opened.
+        """
+        locations = (locations or Locations.from_env()).ensure()
+        secrets = open_secret_store(locations, password_source=password_source, timeout=keyring_timeout)
+        return cls(secrets, locations, lock_timeout=lock_timeout)
+
+    # reading ---------------------------------------------------------------------------
+
+    def accounts(self) -> list[AccountRecord]:
+        return list(self.index.load().accounts)
+
+    def get(self, label: str) -> AccountRecord:
+        record = self.index.load().find(label)
+        if record is None:
+            raise AccountNotFound(label)
+        return record
+
+    def credentials(self, label: str) -> Credentials:
+        record = self.get(label)
+        credentials = self.secrets.read(record.account_id)
+        if credentials is None:
+            raise SecretMissing(record.label, self.secrets.description)
+        return credentials
+
+    # changing --------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, label: str) -> Iterator[None]:
+        """Hold the account's lock: other processes (and threads) wait, then get ``AccountBusy``.
+
+        Re-entrant in one thread, so a caller may hold it around a whole flow that calls
+        ``replace_credentials`` or ``remove``.
+        """
+        with self._locks.hold(check_label(label), self.lock_timeout):
+            yield
+
+    def add(
+        self,
+        exchange: str,
+        label: str,
+        credentials: Credentials,
+        *,
+        demo_trading: bool = False,
+        base_url: str | None = None,
+    ) -> AccountRecord:
+        """Store a new account: its secret first, then its index entry. ``AccountExists`` if taken."""
+        record = AccountRecord(
+            label=check_label(label),
+            exchange=check_exchange(exchange),
+            key_prefix=credentials.key_prefix,
+            demo_trading=demo_trading,
+            base_url=base_url,
+            created=now(),
+        )
+        with self.lock(label):
+            with self.index.edit() as document:
+                taken = document.find(label)
+                if taken is not None:
+                    raise AccountExists(taken.label)
+                document.mark_for_purge(record.account_id)
+            try:
+                self.secrets.write(record.account_id, credentials)
+                with self.index.edit() as document:
+                    document.put(record)
+                    document.unmark(record.account_id)
+            except BaseException as exc:
+                try:
+                    self._purge(record.account_id, label)
+                except Exception as undo:
+                    exc.add_note(f"undoing the add failed too ({undo}); the next reconcile finishes it")
+                raise
+        return record
+
+    def replace_credentials(self, label: str, credentials: Credentials) -> AccountRecord:
+        """Swap the account's secret in one write and note when; the old one stays on any failure."""
+        with self.lock(label):
+            record = self.get(label)
+            try:
+                previous = self.secrets.read(record.account_id)
+            except CorruptSecret:
+                previous = None
+            self.secrets.write(record.account_id, credentials)
+            try:
+                with self.index.edit() as document:
+                    current = document.find(label)
+                    if current is None:
+                        raise AccountNotFound(label)
+                    record = current.model_copy(update={"key_prefix": credentials.key_prefix, "rotated": now()})
+                    document.put(record)
+            except BaseException as exc:
+                if previous is not None:
+                    try:
+                        self.secrets.write(record.account_id, previous)
+                    except Exception as undo:
+                        exc.add_note(f"the old key could not be put back ({undo}); the new key is in place")
+                raise
+        return record
+
+    def remove(self, label: str) -> AccountRecord:
+        """Take the account out of the index, then delete its secret. If the secret cannot be
+        deleted the account is put back and the error raised, so nothing has changed."""
+        with self.lock(label):
+            with self.index.edit() as document:
+                record = document.drop(label)
+                if record is None:
+                    raise AccountNotFound(label)
+                document.mark_for_purge(record.account_id)
+            try:
+                self.secrets.delete(record.account_id)
+            except BaseException:
+                with self.index.edit() as document:
+                    document.put(record)
+                    document.unmark(record.account_id)
+                raise
+            with self.index.edit() as document:
+                document.unmark(record.account_id)
+        return record
+
+    def record_check(self, label: str, summary: CheckSummary) -> AccountRecord:
+        """Remember the outcome of the latest check of the account's key."""
+        with self.index.edit() as document:
+            record = document.find(label)
+            if record is None:
+                raise AccountNotFound(label)
+            record = record.model_copy(update={"last_check": summary})
+            document.put(record)
+        return record
+
+    # consistency -----------------------------------------------------------------------
+
+    def reconcile(self, *, repair: bool = False) -> Reconciliation:
+        """Compare the index with the secret store and report what does not match.
+
+        Always finishes interrupted adds and removes (their leftover secrets are deleted).
+        With ``repair``, also deletes orphan secrets and corrects stale key prefixes; a listed
+        account whose secret is missing is only reported, never dropped.
+        """
+        report = Reconciliation(repaired=repair)
+        for pending in list(self.index.load().purge):
+            self._finish_purge(pending, report)
+        document = self.index.load()
+        for record in document.accounts:
+            try:
+                stored = self.secrets.read(record.account_id)
+            except CorruptSecret:
+                report.unreadable_secrets.append(record.label)
+                continue
+            if stored is None:
+                report.missing_secrets.append(record.label)
+            elif stored.key_prefix != record.key_prefix:
+                report.stale_key_prefixes.append(record.label)
+                if repair:
+                    self._correct_prefix(record.label, stored)
+        stored_ids = self.secrets.account_ids()
+        report.can_list_secrets = stored_ids is not None
+        if stored_ids is not None:
+            listed = {record.account_id for record in document.accounts}
+            report.orphan_secrets = sorted(stored_ids - listed - set(report.busy))
+            if repair:
+                for orphan in report.orphan_secrets:
+                    self._finish_purge(orphan, report, orphan=True)
+        return report
+
+    def _finish_purge(self, account_id: str, report: Reconciliation, *, orphan: bool = False) -> None:
+        label = account_id.partition(":")[2]
+        try:
+            with self._locks.hold(label, 0):
+                listed = self.index.load().find(label)
+                if listed is not None and listed.account_id == account_id:
+                    with self.index.edit() as document:
+                        document.unmark(account_id)
+                else:
+                    self._purge(account_id, label)
+                    if not orphan:
+                        report.purged.append(account_id)
+        except AccountBusy:
+            report.busy.append(account_id)
+
+    def _purge(self, account_id: str, label: str) -> None:
+        """Make sure ``account_id`` is neither listed nor has a secret (the caller holds its lock).
+
+        The id stays marked for purging until its secret is gone, so a failure here is finished
+        by a later :meth:`reconcile`.
+        """
+        with self.index.edit() as document:
+            listed = document.find(label)
+            if listed is not None and listed.account_id == account_id:
+                document.drop(label)
+            document.mark_for_purge(account_id)
+        self.secrets.delete(account_id)
+        with self.index.edit() as document:
+            document.unmark(account_id)
+
+    def _correct_prefix(self, label: str, stored: Credentials) -> None:
+        with self.lock(label), self.index.edit() as document:
+            record = document.find(label)
+            if record is not None:
+                document.put(record.model_copy(update={"key_prefix": stored.key_prefix, "rotated": now()}))
+
+
+class _AccountLocks:
+    """One lock per account: a thread lock inside the process and an ``flock`` across processes."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._guard = threading.Lock()
+        self._locks: dict[str, _AccountLock] = {}
+
+    @contextmanager
+    def hold(self, label: str, timeout: float) -> Iterator[None]:
+        key = label.casefold()
+        with self._guard:
+            lock = self._locks.setdefault(key, _AccountLock(label, self._folder / f"{key}.lock"))
+        with lock.hold(timeout):
+            yield
+
+
+class _AccountLock:
+    def __init__(self, label: str, path: Path) -> None:
+        self._label = label
+        self._path = path
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+
+    @contextmanager
+    def hold(self, timeout: float) -> Iterator[None]:
+        deadline = time.monotonic() + timeout
+        if not self._thread_lock.acquire(timeout=max(timeout, 0)):
+            raise AccountBusy(self._label, self._path, timeout)
+        try:
+            with self._file_lock(deadline, timeout) if self._depth == 0 else nullcontext():
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+        finally:
+            self._thread_lock.release()
+
+    def _file_lock(self, deadline: float, timeout: float):
+        remaining = max(0.0, deadline - time.monotonic())
+        return file_lock(self._path, remaining, lambda: AccountBusy(self._label, self._path, timeout))
