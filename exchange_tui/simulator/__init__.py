@@ -1,0 +1,6 @@
+"""A local Bitget REST v2 simulator: real HTTP on loopback, Bitget's signing, errors, limits and faults.
+
+It verifies signatures with its own code and imports nothing from ``exchange_tui.exchanges``, so a
+signing bug in our client cannot pass its tests. Run it with ``exchange-tui simulator`` or
+``python -m exchange_tui.simulator``; in tests use :class:`SimulatorServer` or :class:`ThreadedSimulator`.
+"""
