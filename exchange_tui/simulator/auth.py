@@ -1,0 +1,159 @@
+"""Checking a signed request the way Bitget does, with the simulator's own HMAC code.
+
+The order of the checks (the first failing one answers):
+
+====  =======================================================================
+code  refusal
+====  =======================================================================
+40001 ``ACCESS-KEY`` header missing or empty
+40002 ``ACCESS-SIGN`` missing
+40011 ``ACCESS-PASSPHRASE`` missing
+40005 ``ACCESS-TIMESTAMP`` missing or not a whole number of milliseconds
+40008 timestamp more than 30 000 ms from the server clock (offset knob included)
+40037 no such API key
+40012 wrong passphrase for that key
+40009 signature does not match
+40018 caller's IP not on the key's whitelist (an empty whitelist admits everyone)
+40099 Demo-trading key without ``paptrading: 1``, or a live key with it
+40085 unified account on a classic v2 endpoint (40084: classic account on a v3 endpoint)
+40014 the key lacks the endpoint's permission
+====  =======================================================================
+
+This is how a gateway in front of Bitget's services would most plausibly work: first what can be
+judged from the headers alone, then the key record (existence, passphrase, secret, whitelist,
+environment), then what depends on the endpoint (account mode, permission). The per-endpoint
+rate limit comes after all of them, because it counts per UID; see ``app.py``.
+
+Signature (reference §1.1)::
+
+    prehash = ACCESS-TIMESTAMP + METHOD + path + ("?" + query, if the query is non-empty) + body
+    ACCESS-SIGN = base64(HMAC-SHA256(secret, prehash))
+
+``query`` is the query string in the order it arrived in the URL, never re-sorted. It is accepted
+percent-decoded (what Bitget documents and ccxt signs), percent-decoded with "+" read as a space
+(what a Java ``URLDecoder`` does), or exactly as on the wire. ``body`` is the raw bytes received.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+from exchange_tui.simulator.accounts import SimAccount
+from exchange_tui.simulator.errors import BitgetError
+TIMESTAMP_WINDOW_MS = 30_000
+_MILLISECONDS = re.compile(r"[0-9]{1,19}")
+
+
+@dataclass(frozen=True)
+class Permission:
+    """What an endpoint needs: any one of ``codes``; ``words`` names it in the 40014 message."""
+
+    words: str
+    codes: frozenset[str]
+
+
+# "readonly" and "trade" are the codes of keys made before the per-product permissions.
+SPOT_READ = Permission("spot read", frozenset({"stor", "stow", "readonly", "trade"}))
+FUTURES_READ = Permission("futures read", frozenset({"coor", "coow", "cpor", "cpow", "readonly", "trade"}))
+WALLET_TRANSFER = Permission("wallet transfer", frozenset({"wtow"}))
+UTA_READ = Permission("UTA management read", frozenset({"uta_mgt"}))
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """The parts of an HTTP request that authentication looks at, as they arrived."""
+
+    method: str
+    path: str
+    query: bytes
+    body: bytes
+    headers: Mapping[str, str]
+    client_ip: str
+
+
+def sign(secret: str, prehash: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), prehash, hashlib.sha256).digest()).decode()
+
+
+def prehashes(timestamp: str, method: str, path: str, query: bytes, body: bytes) -> list[bytes]:
+    """Every prehash string a correct client may have signed for this request."""
+    head = (timestamp + method.upper() + path).encode()
+    if not query:
+        return [head + body]
+    forms = [unquote_to_bytes(query), unquote_to_bytes(query.replace(b"+", b" ")), query]
+    return [head + b"?" + form + body for form in dict.fromkeys(forms)]
+
+
+def signature_matches(
+    secret: str, signature: str, timestamp: str, method: str, path: str, query: bytes, body: bytes
+) -> bool:
+    """Constant-time comparison against every accepted prehash form (all are compared, none skipped)."""
+    given = signature.encode()
+    matched = False
+    for prehash in prehashes(timestamp, method, path, query, body):
+        matched |= hmac.compare_digest(sign(secret, prehash).encode(), given)
+    return matched
+
+
+def _ip_allowed(account: SimAccount, client_ip: str) -> bool:
+    if not account.ips:
+        return True
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address) in account.ips
+
+
+def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | None], now_ms: int) -> SimAccount:
+    """The account behind a correctly signed request, or the first ``BitgetError`` of the table above.
+
+    ``request.headers`` must look names up case-insensitively (Starlette's ``Headers`` does).
+    """
+    headers = request.headers
+    api_key = headers.get("ACCESS-KEY", "")
+    signature = headers.get("ACCESS-SIGN", "")
+    passphrase = headers.get("ACCESS-PASSPHRASE", "")
+    timestamp = headers.get("ACCESS-TIMESTAMP", "")
+    if not api_key:
+        raise BitgetError("40001")
+    if not signature:
+        raise BitgetError("40002")
+    if not passphrase:
+        raise BitgetError("40011")
+    if not _MILLISECONDS.fullmatch(timestamp):
+        raise BitgetError("40005")
+    if abs(int(timestamp) - now_ms) > TIMESTAMP_WINDOW_MS:
+        raise BitgetError("40008")
+    account = find_key(api_key)
+    if account is None:
+        raise BitgetError("40037")
+    if not hmac.compare_digest(passphrase.encode(), account.passphrase.encode()):
+        raise BitgetError("40012")
+    parts = (request.method, request.path, request.query, request.body)
+    if not signature_matches(account.secret_key, signature, timestamp, *parts):
+        raise BitgetError("40009")
+    if not _ip_allowed(account, request.client_ip):
+        raise BitgetError("40018")
+    if account.demo != (headers.get("paptrading", "").strip() == "1"):
+        raise BitgetError("40099")
+    return account
+
+
+def authorize(account: SimAccount, unified_api: bool, permission: Permission | None) -> None:
+    """The endpoint-dependent checks: account mode (40085/40084), then permission (40014)."""
+    if account.mode == "unified" and not unified_api:
+        raise BitgetError("40085")
+    if account.mode == "classic" and unified_api:
+        raise BitgetError("40084")
+    if permission is not None and not permission.codes & account.permission_codes:
+        raise BitgetError.missing_permission(permission.words)

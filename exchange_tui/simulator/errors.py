@@ -1,0 +1,58 @@
+"""Bitget's error answers: the codes and exact messages of its "Rest API Error Code" table."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    "40001": "ACCESS_KEY cannot be empty",
+    "40002": "ACCESS_SIGN cannot be empty",
+    "40005": "Invalid ACCESS_TIMESTAMP",
+    "40007": "Invalid Content_Type",
+    "40008": "Request timestamp expired",
+    "40009": "sign signature error",
+    "40011": "ACCESS_PASSPHRASE cannot be empty",
+    "40012": "apikey/password is incorrect",
+    "40017": "Parameter verification failed",
+    "40018": "Invalid IP",
+    "40037": "Apikey does not exist",
+    "40084": "You are in Classic Account mode, and the Unified Account API is not supported at this time",
+    "40085": "You are in Unified Account mode, and the Classic Account API is not supported at this time",
+    "40099": "exchange environment is incorrect",
+    "40404": "Request URL NOT FOUND",
+    "43012": "Insufficient balance",
+    "429": "Too Many Requests",
+}
+
+
+class BitgetError(Exception):
+    """One refusal, answered as ``{"code": code, "msg": msg, "data": null}`` with ``status``."""
+
+    def __init__(self, code: str, msg: str | None = None, *, status: int = 400) -> None:
+        self.code = code
+        self.msg = MESSAGES[code] if msg is None else msg
+        self.status = status
+        super().__init__(f"{code} {self.msg}")
+
+    @classmethod
+    def missing_permission(cls, words: str) -> BitgetError:
+        """40014, naming the permission in plain words, e.g. "spot read"."""
+        return cls("40014", f"Incorrect permissions, need {words} permissions")
+
+    @classmethod
+    def empty_parameter(cls, name: str) -> BitgetError:
+        return cls("40019", f"Parameter {name} cannot be empty")
+
+    @classmethod
+    def bad_parameter(cls, name: str) -> BitgetError:
+        return cls("40020", f"Parameter {name} error")
+
+    @classmethod
+    def no_such_value(cls, value: str) -> BitgetError:
+        return cls("40034", f"Parameter {value} does not exist")
+
+    @classmethod
+    def too_many_requests(cls) -> BitgetError:
+        return cls("429", status=429)
+
+    @classmethod
+    def not_found(cls) -> BitgetError:
+        return cls("40404", status=404)
