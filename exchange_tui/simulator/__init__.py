@@ -4,3 +4,23 @@ It verifies signatures with its own code and imports nothing from ``exchange_tui
 signing bug in our client cannot pass its tests. Run it with ``exchange-tui simulator`` or
 ``python -m exchange_tui.simulator``; in tests use :class:`SimulatorServer` or :class:`ThreadedSimulator`.
 """
+
+from exchange_tui.simulator.accounts import SimAccount, demo_accounts, load_accounts
+from exchange_tui.simulator.app import create_app
+from exchange_tui.simulator.server import SimulatorServer, ThreadedSimulator
+from exchange_tui.simulator.state import BalanceChanged, Faults, ManualClock, RequestArrived, SimEvent, SimulatorState
+
+__all__ = [
+    "BalanceChanged",
+    "Faults",
+    "ManualClock",
+    "RequestArrived",
+    "SimAccount",
+    "SimEvent",
+    "SimulatorServer",
+    "SimulatorState",
+    "ThreadedSimulator",
+    "create_app",
+    "demo_accounts",
+    "load_accounts",
+]

@@ -1,0 +1,180 @@
+"""Running the simulator: in the current event loop (``SimulatorServer``) or on a thread (``ThreadedSimulator``).
+
+Both bind their socket themselves, so ``port=0`` picks a free port and ``.url`` is known as soon as
+the server is entered. Both leave signal handling and logging configuration to their caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from types import TracebackType
+
+import uvicorn
+
+from exchange_tui.simulator.app import create_app, hide_planned_drops
+from exchange_tui.simulator.state import SimulatorState
+
+_SHUTDOWN_GRACE_S = 5.0
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn's server that reports its start with an event, stops without polling and keeps off signals."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.started_event = asyncio.Event()
+        self._exit_event = asyncio.Event()
+
+    def request_exit(self) -> None:
+        self.should_exit = True
+        self._exit_event.set()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self.started_event.set()
+
+    async def main_loop(self) -> None:
+        await self._exit_event.wait()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop accepting, close idle connections, let requests in flight finish (up to a grace period)."""
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        if self.server_state.tasks:
+            _, unfinished = await asyncio.wait(set(self.server_state.tasks), timeout=_SHUTDOWN_GRACE_S)
+            for task in unfinished:
+                task.cancel()
+        for server in self.servers:
+            await server.wait_closed()
+        await self.lifespan.shutdown()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket. Its protocol is IPPROTO_TCP, not 0 (as ``socket.create_server`` leaves it):
+    asyncio turns Nagle off only on sockets that say so, and with Nagle on every keep-alive answer waits 40 ms."""
+    addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    family, kind, proto, _, address = addresses[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen()
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
+
+
+class SimulatorServer:
+    """The simulator served by uvicorn in the running event loop::
+
+        async with SimulatorServer(SimulatorState()) as server:
+            httpx.get(server.url + "/api/v2/public/time")
+
+    Entering returns once uvicorn has started; leaving stops it and waits until it has.
+    """
+
+    def __init__(self, state: SimulatorState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = state if state is not None else SimulatorState()
+        self.host = host
+        self.port = port
+        self.url = ""
+
+    async def __aenter__(self) -> SimulatorServer:
+        sock = _bind(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        self.url = _url(sock)
+        config = uvicorn.Config(
+            create_app(self.state),
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            date_header=False,
+        )
+        logging.getLogger("uvicorn.error").addFilter(hide_planned_drops)
+        self._uvicorn = _Uvicorn(config)
+        self._serving = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
+        started = asyncio.create_task(self._uvicorn.started_event.wait())
+        await asyncio.wait({started, self._serving}, return_when=asyncio.FIRST_COMPLETED)
+        if not self._uvicorn.started:
+            started.cancel()
+            sock.close()
+            raise RuntimeError(f"the simulator could not start on {self.url}") from self._serving.exception()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._uvicorn.request_exit()
+        await self._serving
+
+
+class ThreadedSimulator:
+    """The simulator on a background thread with its own event loop, for sync clients (ccxt) and benchmarks::
+
+        with ThreadedSimulator() as sim:
+            requests.get(sim.url + "/api/v2/public/time")
+            sim.state.faults.drop_next = 1
+    """
+
+    def __init__(self, state: SimulatorState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = state if state is not None else SimulatorState()
+        self.host = host
+        self.port = port
+        self.url = ""
+        self._ready = threading.Event()
+        self._error: Exception | None = None
+
+    def __enter__(self) -> ThreadedSimulator:
+        self._thread = threading.Thread(target=self._run, name="bitget-simulator", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            self._thread.join()
+            raise self._error
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except Exception as error:
+            self._error = error
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with SimulatorServer(self.state, self.host, self.port) as server:
+            self.port = server.port
+            self.url = server.url
+            self._ready.set()
+            await self._stop.wait()
