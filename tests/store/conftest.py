@@ -167,7 +167,7 @@ class SecretService:
 
 
 def start_bus(home: Path) -> SecretService:
-    _require("dbus-daemon", "gnome-keyring-daemon")
+    _require("dbus-daemon", "gnome-keyring-daemon", "secret-tool")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "bus.conf"
     config.write_text(BUS_CONFIG)

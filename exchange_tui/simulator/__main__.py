@@ -1,0 +1,85 @@
+"""``exchange-tui simulator`` / ``python -m exchange_tui.simulator``: serve the Bitget simulator until a signal.
+
+The first and only line on stdout is JSON telling a client where to connect and how to log in::
+
+    {"url": "http://127.0.0.1:PORT", "accounts": [{"label": ..., "api_key": ..., "secret_key": ..., "passphrase": ...}]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import logging
+import signal
+import sys
+
+from pydantic import ValidationError
+
+from exchange_tui.simulator.accounts import credentials_line, demo_accounts, load_accounts
+from exchange_tui.simulator.server import SimulatorServer
+from exchange_tui.simulator.state import SimulatorState
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="exchange-tui simulator",
+        description="Serve a local Bitget REST API simulator (demo accounts unless --accounts is given).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
+    parser.add_argument("--accounts", metavar="FILE", help="JSON accounts file (format: simulator/accounts.py)")
+    parser.add_argument("--latency-ms", type=int, default=0, metavar="N", help="add N ms to every API answer")
+    parser.add_argument("--allow-remote", action="store_true", help="allow binding an address that is not loopback")
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _serve(state: SimulatorState, host: str, port: int) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with SimulatorServer(state, host, port) as server:
+        line = {"url": server.url, "accounts": credentials_line(state.accounts)}
+        print(json.dumps(line), flush=True)
+        await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not (args.allow_remote or _is_loopback(args.host)):
+        parser.error(f"{args.host} is not a loopback address; add --allow-remote to serve other machines")
+    if args.latency_ms < 0:
+        parser.error("--latency-ms must be 0 or more")
+    try:
+        accounts = load_accounts(args.accounts) if args.accounts else demo_accounts()
+    except (OSError, ValidationError) as error:
+        print(f"exchange-tui simulator: cannot use accounts file {args.accounts}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    state = SimulatorState(accounts)
+    state.faults.latency_ms = args.latency_ms
+    try:
+        asyncio.run(_serve(state, args.host, args.port))
+    except OSError as error:
+        print(f"exchange-tui simulator: cannot serve on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
