@@ -1,0 +1,33 @@
+import pytest
+
+from exchange_tui.exchanges.bitget.client import BitgetClient
+from exchange_tui.models import Credentials
+
+
+def credentials_of(simulator, label: str, **changes: str) -> Credentials:
+    """A simulator account's credentials, with any part replaced (``passphrase="wrong"``)."""
+    account = simulator.state.account(label)
+    values = {"api_key": account.api_key, "secret_key": account.secret_key, "passphrase": account.passphrase}
+    return Credentials(**(values | changes))
+
+
+@pytest.fixture
+def tampered(simulator):
+    """The demo account's credentials with one part changed."""
+    return lambda **changes: credentials_of(simulator, "demo", **changes)
+
+
+@pytest.fixture
+async def connect(simulator):
+    """Makes clients for the simulator's accounts (fast backoff) and closes them after the test."""
+    clients: list[BitgetClient] = []
+
+    def make(label: str = "demo", *, credentials: Credentials | None = None, **options) -> BitgetClient:
+        options.setdefault("backoff_base", 0.001)
+        client = BitgetClient(credentials or credentials_of(simulator, label), base_url=simulator.url, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()

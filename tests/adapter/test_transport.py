@@ -1,0 +1,105 @@
+"""The client's transport over real TCP: clock sync, retries, faults, throttling, configuration."""
+
+import time
+
+import pytest
+
+from exchange_tui.exchanges.bitget.client import BASE_URL_ENV, DEFAULT_BASE_URL, BitgetClient
+from exchange_tui.exchanges.errors import AuthenticationFailed, ExchangeUnavailable, RateLimited
+
+
+async def test_server_clock_45_seconds_ahead_still_connects(connect, simulator):
+    simulator.state.faults.clock_offset_ms = 45_000
+    client = connect()
+    report = await client.check_key()
+    assert report.connected
+    assert 44_000 < client.clock_offset_ms < 46_000
+
+
+async def test_our_clock_45_seconds_behind_still_connects(connect):
+    client = connect(clock=lambda: time.time() - 45)
+    assert (await client.check_key()).connected
+
+
+async def test_clock_drift_after_sync_is_resynced_once(connect, simulator):
+    client = connect()
+    await client.sync_clock()
+    simulator.state.faults.clock_offset_ms = -40_000
+    assert await client.spot_assets()
+    assert -41_000 < client.clock_offset_ms < -39_000
+
+
+async def test_rate_limit_burst_is_retried_with_backoff(connect, simulator):
+    client = connect()
+    await client.sync_clock()
+    simulator.state.faults.rate_limit_next = 2
+    assert await client.spot_assets()
+
+
+async def test_rate_limit_that_persists_is_raised(connect, simulator):
+    client = connect(max_retries=2)
+    await client.sync_clock()
+    simulator.state.faults.rate_limit_next = 3
+    with pytest.raises(RateLimited) as raised:
+        await client.spot_assets()
+    assert raised.value.code == "429" and "wait" in raised.value.hint
+
+
+@pytest.mark.parametrize("fault", ["error_5xx_next", "drop_next", "malformed_next"])
+async def test_passing_faults_are_retried(connect, simulator, fault):
+    client = connect()
+    await client.sync_clock()
+    setattr(simulator.state.faults, fault, 2)
+    assert await client.spot_assets()
+
+
+@pytest.mark.parametrize(
+    ("fault", "code"), [("error_5xx_next", "http-502"), ("drop_next", "dropped"), ("malformed_next", "malformed")]
+)
+async def test_faults_that_persist_become_unavailable(connect, simulator, fault, code):
+    client = connect(max_retries=1)
+    await client.sync_clock()
+    setattr(simulator.state.faults, fault, 2)
+    with pytest.raises(ExchangeUnavailable) as raised:
+        await client.spot_assets()
+    assert raised.value.code == code
+
+
+async def test_slow_answer_times_out(connect, simulator):
+    client = connect(timeout=0.2, max_retries=0)
+    await client.sync_clock()
+    simulator.state.faults.latency_ms = 1000
+    with pytest.raises(ExchangeUnavailable) as raised:
+        await client.spot_assets()
+    assert raised.value.code == "timeout"
+
+
+async def test_authentication_errors_are_raised_typed(connect, simulator, tampered):
+    account = simulator.state.account("demo")
+    client = connect(credentials=tampered(passphrase="Wrong1234"))
+    with pytest.raises(AuthenticationFailed) as raised:
+        await client.account_info()
+    assert raised.value.code == "40012"
+    assert "Wrong1234" not in str(raised.value) and account.secret_key not in repr(raised.value.args)
+
+
+async def test_public_calls_need_no_key(simulator):
+    async with BitgetClient(base_url=simulator.url) as client:
+        assert abs(await client.server_time() - simulator.state.now_ms()) < 5_000
+        prices = await client.spot_tickers()
+    assert prices["BTCUSDT"] > 0
+
+
+async def test_our_bursts_stay_under_bitgets_per_uid_limit(connect):
+    client = connect()
+    await client.sync_clock()
+    for _ in range(2):
+        assert (await client.account_info())["userId"]
+
+
+def test_base_url_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv(BASE_URL_ENV, raising=False)
+    assert BitgetClient().base_url == DEFAULT_BASE_URL
+    monkeypatch.setenv(BASE_URL_ENV, "http://127.0.0.1:8999/")
+    assert BitgetClient().base_url == "http://127.0.0.1:8999"
+    assert BitgetClient(base_url="http://127.0.0.1:7000").base_url == "http://127.0.0.1:7000"
