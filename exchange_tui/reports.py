@@ -1,0 +1,79 @@
+"""A key report as a person reads it in a terminal, and as a script reads it in JSON.
+
+Amounts stay exact: JSON carries them as decimal strings, the way exchanges do.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from exchange_tui.models import KeyReport
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def report_json(report: KeyReport, label: str | None = None) -> dict[str, Any]:
+    """The report as the CLI prints it with ``--json``."""
+    return {
+        "label": label,
+        "exchange": report.exchange,
+        "status": "connected" if report.connected else "failed",
+        "checked_at": report.checked_at.isoformat(),
+        "demo_trading": report.demo_trading,
+        "account_mode": report.account_mode.value if report.account_mode else None,
+        "uid": report.uid,
+        "permissions": report.permissions,
+        "read_only": report.read_only,
+        "can_withdraw": report.can_withdraw,
+        "futures_access": report.futures_access,
+        "ips": report.ips,
+        "warnings": report.warnings,
+        "error": report.error.model_dump() if report.error else None,
+        "balances": [
+            {
+                "account": b.account,
+                "coin": b.coin,
+                "available": _amount(b.available),
+                "frozen": _amount(b.frozen),
+                "locked": _amount(b.locked),
+                "usdt_value": _amount(b.usdt_value),
+            }
+            for b in report.balances
+        ],
+        "other_accounts": [{"account": t.account, "usdt_value": _amount(t.usdt_value)} for t in report.overview],
+        "total_usdt": _amount(report.total_usdt),
+    }
+
+
+def _money(value: Decimal | None, places: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{places}f}"
+
+
+def report_text(report: KeyReport, label: str | None = None) -> str:
+    """The report as a few plain lines, readable at 80 columns and without colour."""
+    exchange = report.exchange.capitalize()
+    name = exchange + (f" · {label}" if label else "")
+    if not report.connected:
+        error = report.error
+        lines = [f"{name}: not connected"]
+        if error:
+            lines += [f"  {error.hint}", f"  ({exchange} {error.code}: {error.message})"]
+        return "\n".join(lines)
+    mode = ", demo trading" if report.demo_trading else ""
+    account = f"{report.account_mode.value} account" if report.account_mode else "account"
+    lines = [f"{name}: Connected (uid {report.uid or '?'}, {account}{mode})"]
+    lines.append("  Permissions: " + (", ".join(report.permissions) or "unknown"))
+    lines.append("  IP whitelist: " + (", ".join(report.ips) or "none"))
+    lines += [f"  ! {w}" for w in report.warnings]
+    if report.balances:
+        lines.append(f"  {'account':<14}{'coin':<6}{'available':>18}{'frozen+locked':>18}{'USDT value':>16}")
+        for b in report.balances:
+            held = b.frozen + b.locked
+            lines.append(
+                f"  {b.account:<14}{b.coin:<6}{_money(b.available, 8):>18}{_money(held, 8):>18}{_money(b.usdt_value):>16}"
+            )
+    lines.append(f"  Trading balance: {_money(report.total_usdt)} USDT")
+    return "\n".join(lines)
