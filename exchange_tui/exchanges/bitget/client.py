@@ -8,6 +8,7 @@ one round trip once the clock is synced.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import random
 import time
@@ -72,7 +73,11 @@ def _decimal(value: Any) -> Decimal:
 
 
 class _Throttle:
-    """Keeps our own bursts under one endpoint's per-second limit (a sliding one-second window)."""
+    """Keeps our own bursts under one endpoint's per-second limit (a sliding one-second window).
+
+    Shared by every client in the process that speaks for the same key (or, for
+    public calls, the same host), since Bitget counts per UID and per IP.
+    """
 
     WINDOW = 1.05  # a little over Bitget's second, so network jitter cannot make us look faster
 
@@ -89,6 +94,9 @@ class _Throttle:
                 self._sent.append(now)
                 return
             await asyncio.sleep(self._sent[0] + self.WINDOW - now)
+
+
+_THROTTLES: dict[tuple[str, str, str], _Throttle] = {}
 
 
 class _BitgetAuth(httpx.Auth):
@@ -137,7 +145,6 @@ class BitgetClient:
         self._clock = clock
         self._offset_ms: float | None = None
         self._clock_lock = asyncio.Lock()
-        self._throttles: dict[str, _Throttle] = {}
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
@@ -185,7 +192,7 @@ class BitgetClient:
         resynced = False
         retries = 0
         while True:
-            await self._throttle(path).acquire()
+            await self._throttle(path, signed).acquire()
             try:
                 return await self._send(target, signed)
             except ClockSkew as error:
@@ -203,10 +210,14 @@ class BitgetClient:
         """Exponential backoff with jitter, capped, so retrying clients do not march in step."""
         return min(4.0, self._backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
-    def _throttle(self, path: str) -> _Throttle:
-        if path not in self._throttles:
-            self._throttles[path] = _Throttle(RATE_LIMITS.get(path, DEFAULT_RATE_LIMIT))
-        return self._throttles[path]
+    def _throttle(self, path: str, signed: bool) -> _Throttle:
+        caller = "public"
+        if signed and self.credentials is not None:
+            caller = hashlib.sha256(self.credentials.api_key.get_secret_value().encode()).hexdigest()
+        key = (self.base_url, caller, path)
+        if key not in _THROTTLES:
+            _THROTTLES[key] = _Throttle(RATE_LIMITS.get(path, DEFAULT_RATE_LIMIT))
+        return _THROTTLES[key]
 
     async def _send(self, target: str, signed: bool) -> Any:
         if signed and self.credentials is None:
@@ -386,35 +397,38 @@ class BitgetClient:
         return report
 
     async def _classic_balances(
-        self,
+        self, *, overview: bool = True
     ) -> tuple[list[Balance], list[tuple[str, bool, list[Balance]]], dict[str, Decimal], list[AccountTotal], list[str]]:
-        """Spot, every futures product type, prices and the overview, all at once.
+        """Spot, every futures product type, prices and (unless not wanted) the overview, all at once.
+
+        The overview is limited to one call a second, so refreshes that only
+        need balances leave it out.
 
         A read refused for a missing permission is noted, not fatal: the key
         may simply not have that permission.
         """
-        spot, prices, overview, *futures = await asyncio.gather(
+        spot, prices, totals, *futures = await asyncio.gather(
             _outcome(self.spot_assets()),
             _outcome(self.spot_tickers()),
-            _outcome(self.account_overview()),
+            _outcome(self.account_overview() if overview else _no_overview()),
             *(_outcome(self.futures_accounts(pt)) for pt in FUTURES_PRODUCT_TYPES),
         )
-        for outcome in (spot, prices, overview, *futures):
+        for outcome in (spot, prices, totals, *futures):
             if isinstance(outcome, ExchangeError) and not isinstance(outcome, PermissionMissing):
                 raise outcome
         notes: list[str] = []
         if isinstance(spot, PermissionMissing):
             notes.append("Bitget refused spot reads with this key: no spot permission")
             spot = []
-        if isinstance(overview, PermissionMissing):
-            overview = []
+        if isinstance(totals, PermissionMissing):
+            totals = []
         if isinstance(prices, PermissionMissing):
             prices = {}
         futures_rows = [
             (pt, not isinstance(rows, ExchangeError), [] if isinstance(rows, ExchangeError) else _futures_balances(pt, rows))
             for pt, rows in zip(FUTURES_PRODUCT_TYPES, futures, strict=True)
         ]
-        return _spot_balances(spot), futures_rows, prices, overview, notes
+        return _spot_balances(spot), futures_rows, prices, totals, notes
 
     async def _check_unified(self) -> KeyReport:
         info, assets = await asyncio.gather(self.unified_account_info(), self.unified_assets())
@@ -435,7 +449,7 @@ class BitgetClient:
     async def balances(self) -> tuple[list[Balance], Decimal]:
         """Every trading balance with its USDT value, and their total (no permission lookup)."""
         try:
-            spot, futures, prices, _, _ = await self._classic_balances()
+            spot, futures, prices, _, _ = await self._classic_balances(overview=False)
         except AccountModeMismatch as error:
             if error.code != "40085":
                 raise
@@ -451,6 +465,10 @@ async def _outcome(call: Awaitable[T]) -> T | ExchangeError:
         return await call
     except ExchangeError as error:
         return error
+
+
+async def _no_overview() -> list[AccountTotal]:
+    return []
 
 
 def _split_ips(raw: Any) -> list[str]:
