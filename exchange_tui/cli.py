@@ -1,56 +1,362 @@
-"""The ``exchange-tui`` command: the demo check and the simulator (the account commands and the TUI follow)."""
+"""The ``exchange-tui`` command: the headless face of the account service, for trading boxes.
+
+Every account operation is here, scriptable, with ``--json``. Credentials are
+read from the environment, one JSON object on stdin, or a no-echo prompt —
+never from arguments, which land in ``ps`` and shell history. Errors are one
+or two lines and an exit code, never a traceback:
+
+0 done · 1 the exchange refused the key or a permission · 2 bad usage or input ·
+3 exchange unreachable · 4 secret store unavailable
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
+import os
 import sys
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
 
-from exchange_tui.exchanges.bitget.client import BitgetClient
-from exchange_tui.models import Credentials, KeyReport
-from exchange_tui.reports import report_json, report_text
+from pydantic import SecretStr
+
+from exchange_tui.models import KeyReport
+from exchange_tui.reports import amount_json, balance_json, report_json, report_text
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
+EXIT_STORE = 4
+
+CREDENTIAL_ENV = {
+    "api_key": "BITGET_API_KEY",
+    "secret_key": "BITGET_API_SECRET",
+    "passphrase": "BITGET_API_PASSPHRASE",
+}
+PROMPTS = {"api_key": "API key: ", "secret_key": "Secret key: ", "passphrase": "Passphrase: "}
 
 DEMO_LABEL = "demo"
+
+
+class CliError(Exception):
+    """A failure the command reports in one line, with its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- input ---------------------------------------------------------------------
+
+
+def read_credentials(stdin=None, environ=None) -> tuple[SecretStr, SecretStr, SecretStr]:
+    """The three parts of a key from the environment, else JSON on stdin, else a no-echo prompt."""
+    stdin = stdin or sys.stdin
+    environ = os.environ if environ is None else environ
+    found = {part: environ.get(name) for part, name in CREDENTIAL_ENV.items()}
+    if all(found.values()):
+        return tuple(SecretStr(found[part]) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
+    if any(found.values()):
+        missing = ", ".join(name for part, name in CREDENTIAL_ENV.items() if not found[part])
+        raise CliError(f"set all three credential variables or none; missing: {missing}", EXIT_USAGE)
+    if stdin.isatty():
+        return tuple(SecretStr(getpass.getpass(PROMPTS[part])) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
+    return _credentials_from_json(stdin.read())
+
+
+def _credentials_from_json(text: str) -> tuple[SecretStr, SecretStr, SecretStr]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise CliError(
+            'stdin is not one JSON object {"api_key", "secret_key", "passphrase"} '
+            f"(or set {', '.join(CREDENTIAL_ENV.values())})",
+            EXIT_USAGE,
+        ) from None
+    if not isinstance(document, dict) or not all(isinstance(document.get(part), str) for part in CREDENTIAL_ENV):
+        raise CliError('stdin JSON needs the string fields "api_key", "secret_key" and "passphrase"', EXIT_USAGE)
+    return tuple(SecretStr(document.pop(part)) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise CliError("not on a terminal, so nothing can be confirmed: add --yes to remove", EXIT_USAGE)
+    return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+
+
+# -- output --------------------------------------------------------------------
+
+
+def _print_json(document: Any) -> None:
+    print(json.dumps(document, indent=2, default=str))
+
+
+def _record_json(record) -> dict[str, Any]:
+    check = record.last_check
+    return {
+        "label": record.label,
+        "exchange": record.exchange,
+        "key_prefix": record.key_prefix,
+        "demo_trading": record.demo_trading,
+        "base_url": record.base_url,
+        "created": record.created.isoformat(),
+        "rotated": record.rotated.isoformat() if record.rotated else None,
+        "last_check": None
+        if check is None
+        else {
+            "status": check.status.value,
+            "checked_at": check.checked_at.isoformat(),
+            "error_code": check.error_code,
+            "total_usdt": amount_json(check.total_usdt),
+        },
+    }
+
+
+def _report_exit(report: KeyReport) -> int:
+    if report.connected:
+        return EXIT_OK
+    return EXIT_UNREACHABLE if report.error and report.error.kind == "unavailable" else EXIT_REFUSED
+
+
+def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int:
+    if args.json:
+        _print_json(report_json(report, label))
+    else:
+        print(report_text(report, label))
+    return _report_exit(report)
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def _service(args: argparse.Namespace):
+    from exchange_tui.service import AccountService
+    from exchange_tui.store import AccountStore
+
+    return AccountService(AccountStore.open(), base_url=getattr(args, "url", None))
+
+
+async def cmd_accounts(args: argparse.Namespace) -> int:
+    service = _service(args)
+    try:
+        records = await service.accounts()
+    finally:
+        await service.aclose()
+    if args.json:
+        _print_json({"accounts": [_record_json(r) for r in records]})
+        return EXIT_OK
+    if not records:
+        print("No accounts yet: exchange-tui add bitget LABEL")
+        return EXIT_OK
+    print(f"{'LABEL':<16}{'EXCHANGE':<9}{'KEY':<10}{'STATUS':<11}{'TOTAL USDT':>14}  LAST CHECK")
+    for r in records:
+        check = r.last_check
+        status = check.status.value if check else "unchecked"
+        total = f"{check.total_usdt:,.2f}" if check and check.total_usdt is not None else "—"
+        when = check.checked_at.strftime("%Y-%m-%d %H:%M") if check else "never"
+        print(f"{r.label:<16}{r.exchange:<9}{r.key_prefix:<10}{status:<11}{total:>14}  {when}")
+    return EXIT_OK
+
+
+async def cmd_add(args: argparse.Namespace) -> int:
+    api_key, secret_key, passphrase = read_credentials()
+    service = _service(argparse.Namespace())
+    try:
+        connected = await service.add(
+            args.exchange.lower(),
+            args.label,
+            api_key,
+            secret_key,
+            passphrase,
+            demo_trading=args.demo_trading,
+            base_url=args.url,
+        )
+    finally:
+        await service.aclose()
+    return _show_report(args, connected.report, connected.record.label)
+
+
+async def cmd_check(args: argparse.Namespace) -> int:
+    service = _service(args)
+    try:
+        connected = await service.check(args.label)
+    finally:
+        await service.aclose()
+    return _show_report(args, connected.report, connected.record.label)
+
+
+async def cmd_rotate(args: argparse.Namespace) -> int:
+    api_key, secret_key, passphrase = read_credentials()
+    service = _service(args)
+    try:
+        connected = await service.rotate(args.label, api_key, secret_key, passphrase)
+    finally:
+        await service.aclose()
+    return _show_report(args, connected.report, connected.record.label)
+
+
+async def cmd_remove(args: argparse.Namespace) -> int:
+    service = _service(args)
+    try:
+        record = await service.account(args.label)
+        question = (
+            f"Remove {record.exchange} account {record.label!r} (key {record.key_prefix})? "
+            "Its key is deleted from this box's secret store; the key itself stays valid on the exchange."
+        )
+        if not args.yes and not _confirm(question):
+            print("Nothing removed.")
+            return EXIT_OK
+        removed = await service.remove(record.label)
+    finally:
+        await service.aclose()
+    if args.json:
+        _print_json({"removed": _record_json(removed)})
+    else:
+        print(f"Removed {removed.label}. Delete the key on {removed.exchange.capitalize()} too if it is no longer used.")
+    return EXIT_OK
+
+
+async def cmd_balance(args: argparse.Namespace) -> int:
+    service = _service(args)
+    try:
+        labels = [args.label] if args.label else [r.label for r in await service.accounts()]
+        snapshots = [await service.balances(label) for label in labels]
+    finally:
+        await service.aclose()
+    total = sum((s.total_usdt for s in snapshots), Decimal(0))
+    if args.json:
+        _print_json(
+            {
+                "accounts": [
+                    {
+                        "label": s.label,
+                        "at": s.at.isoformat(),
+                        "balances": [balance_json(b) for b in s.balances],
+                        "total_usdt": amount_json(s.total_usdt),
+                    }
+                    for s in snapshots
+                ],
+                "total_usdt": amount_json(total),
+            }
+        )
+        return EXIT_OK
+    if not snapshots:
+        print("No accounts yet: exchange-tui add bitget LABEL")
+    for s in snapshots:
+        print(f"{s.label}: {s.total_usdt:,.2f} USDT")
+        for b in s.balances:
+            value = "—" if b.usdt_value is None else f"{b.usdt_value:,.2f}"
+            print(f"  {b.account:<14}{b.coin:<6}{b.available:>20,.8f}{b.frozen + b.locked:>18,.8f}{value:>14}")
+    if len(snapshots) > 1:
+        print(f"Total: {total:,.2f} USDT")
+    return EXIT_OK
+
+
+async def cmd_locate(args: argparse.Namespace) -> int:
+    from exchange_tui.store import Locations, describe_secret_backend
+
+    locations = Locations.from_env()
+    kind, description = await asyncio.to_thread(describe_secret_backend, locations)
+    found = {
+        "config": str(locations.config),
+        "data": str(locations.data),
+        "state": str(locations.state),
+        "index": str(locations.index_file),
+        "secret_backend": kind,
+        "secret_backend_detail": description,
+    }
+    if args.json:
+        _print_json(found)
+    else:
+        width = max(map(len, found))
+        for name, value in found.items():
+            print(f"{name.replace('_', ' '):<{width}}  {value}")
+    return EXIT_OK
+
+
+async def cmd_demo_check(args: argparse.Namespace) -> int:
+    from exchange_tui.exchanges.bitget.client import BitgetClient
+    from exchange_tui.models import Credentials
+    from exchange_tui.simulator import SimulatorServer
+
+    async with SimulatorServer() as server:
+        account = server.state.account(DEMO_LABEL)
+        credentials = Credentials(api_key=account.api_key, secret_key=account.secret_key, passphrase=account.passphrase)
+        async with BitgetClient(credentials, base_url=server.url) as client:
+            report = await client.check_key()
+    return _show_report(args, report, DEMO_LABEL)
+
+
+# -- parsing -------------------------------------------------------------------
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange-tui",
-        description="Connect exchange API keys, check them against the exchange and watch balances.",
+        description="Connect exchange API keys, check them against the exchange and watch balances. "
+        "Credentials come from BITGET_API_KEY, BITGET_API_SECRET and BITGET_API_PASSPHRASE, one JSON "
+        'object on stdin {"api_key", "secret_key", "passphrase"}, or a prompt; never from arguments.',
+        epilog="exit codes: 0 done, 1 refused by the exchange, 2 bad usage or input, "
+        "3 exchange unreachable, 4 secret store unavailable",
     )
-    parser.add_argument(
-        "--demo", action="store_true", help="start the built-in Bitget simulator and check its demo key"
-    )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--demo", action="store_true", help="start the built-in Bitget simulator and check its demo key")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], Awaitable[int]], help: str, url: bool = True):
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("--json", action="store_true", help="print JSON")
+        if url:
+            sub.add_argument("--url", help="the exchange's REST base URL for this command (else EXCHANGE_TUI_BITGET_URL)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("accounts", cmd_accounts, "list the accounts", url=False)
+    add = command("add", cmd_add, "verify a new key with the exchange, then store it")
+    add.add_argument("exchange", metavar="EXCHANGE", help="bitget")
+    add.add_argument("label", metavar="LABEL", help="a short name: letters, digits, - and _")
+    add.add_argument("--demo-trading", action="store_true", help="the key is a Bitget Demo-trading key")
+    command("check", cmd_check, "check a stored key against the exchange").add_argument("label", metavar="LABEL")
+    command("rotate", cmd_rotate, "replace an account's key: the new key is verified before the swap").add_argument(
+        "label", metavar="LABEL"
+    )
+    remove = command("remove", cmd_remove, "forget an account and delete its key from the secret store", url=False)
+    remove.add_argument("label", metavar="LABEL")
+    remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    command("balance", cmd_balance, "balances of one account, or of all").add_argument(
+        "label", metavar="LABEL", nargs="?"
+    )
+    command("locate", cmd_locate, "print the config, data and state folders and the secret backend in use", url=False)
     commands.add_parser(
-        "simulator", add_help=False, help="serve the Bitget simulator on loopback (see: exchange-tui simulator --help)"
+        "simulator", add_help=False, help="serve the Bitget simulator on loopback (exchange-tui simulator --help)"
     )
     return parser
 
 
-async def _demo_check() -> KeyReport:
-    from exchange_tui.simulator import SimulatorServer
+def _error_exit(error: BaseException) -> tuple[str, int]:
+    """The one line and exit code for an error a command can meet."""
+    from exchange_tui.store import AccountBusy, AccountExists, AccountNotFound, SecretStoreUnavailable, StoreError
+    from exchange_tui.validation import InvalidInput
 
-    async with SimulatorServer() as server:
-        account = server.state.account(DEMO_LABEL)
-        credentials = Credentials(
-            api_key=account.api_key, secret_key=account.secret_key, passphrase=account.passphrase
-        )
-        async with BitgetClient(credentials, base_url=server.url) as client:
-            return await client.check_key()
-
-
-def _exit_code(report: KeyReport) -> int:
-    if report.connected:
-        return EXIT_OK
-    return EXIT_UNREACHABLE if report.error and report.error.kind == "unavailable" else EXIT_REFUSED
+    if isinstance(error, CliError):
+        return str(error), error.code
+    if isinstance(error, InvalidInput):
+        return error.message, EXIT_USAGE
+    if isinstance(error, SecretStoreUnavailable):
+        return f"secret store unavailable: {error}", EXIT_STORE
+    if isinstance(error, AccountNotFound | AccountExists):
+        return f"{error}", EXIT_USAGE
+    if isinstance(error, AccountBusy):
+        return f"{error}", EXIT_REFUSED
+    if isinstance(error, StoreError):
+        return f"{error}", EXIT_STORE
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", 130
+    return f"unexpected {type(error).__name__}: {error}", EXIT_REFUSED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,9 +367,21 @@ def main(argv: list[str] | None = None) -> int:
         return simulator_main(args_list[1:])
     parser = _parser()
     args = parser.parse_args(args_list)
-    if not args.demo:
-        parser.print_help()
-        return EXIT_USAGE
-    report = asyncio.run(_demo_check())
-    print(json.dumps(report_json(report, DEMO_LABEL), indent=2) if args.json else report_text(report, DEMO_LABEL))
-    return _exit_code(report)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        if not args.demo:
+            parser.print_help()
+            return EXIT_USAGE
+        handler = cmd_demo_check
+    try:
+        return asyncio.run(handler(args))
+    except SystemExit:
+        raise
+    except BaseException as error:  # every failure ends as one line and an exit code, never a traceback
+        from exchange_tui.service import KeyRefused
+
+        if isinstance(error, KeyRefused):
+            return _show_report(args, error.report, args.label)
+        message, code = _error_exit(error)
+        print(f"exchange-tui: {message}", file=sys.stderr)
+        return code

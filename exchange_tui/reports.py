@@ -8,11 +8,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from exchange_tui.models import KeyReport
+from exchange_tui.models import Balance, KeyReport
 
 
-def _amount(value: Decimal | None) -> str | None:
+def amount_json(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
+
+
+def balance_json(balance: Balance) -> dict[str, Any]:
+    return {
+        "account": balance.account,
+        "coin": balance.coin,
+        "available": amount_json(balance.available),
+        "frozen": amount_json(balance.frozen),
+        "locked": amount_json(balance.locked),
+        "usdt_value": amount_json(balance.usdt_value),
+    }
 
 
 def report_json(report: KeyReport, label: str | None = None) -> dict[str, Any]:
@@ -32,19 +43,9 @@ def report_json(report: KeyReport, label: str | None = None) -> dict[str, Any]:
         "ips": report.ips,
         "warnings": report.warnings,
         "error": report.error.model_dump() if report.error else None,
-        "balances": [
-            {
-                "account": b.account,
-                "coin": b.coin,
-                "available": _amount(b.available),
-                "frozen": _amount(b.frozen),
-                "locked": _amount(b.locked),
-                "usdt_value": _amount(b.usdt_value),
-            }
-            for b in report.balances
-        ],
-        "other_accounts": [{"account": t.account, "usdt_value": _amount(t.usdt_value)} for t in report.overview],
-        "total_usdt": _amount(report.total_usdt),
+        "balances": [balance_json(b) for b in report.balances],
+        "other_accounts": [{"account": t.account, "usdt_value": amount_json(t.usdt_value)} for t in report.overview],
+        "total_usdt": amount_json(report.total_usdt),
     }
 
 
