@@ -103,3 +103,31 @@ def test_base_url_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv(BASE_URL_ENV, "http://127.0.0.1:8999/")
     assert BitgetClient().base_url == "http://127.0.0.1:8999"
     assert BitgetClient(base_url="http://127.0.0.1:7000").base_url == "http://127.0.0.1:7000"
+
+
+def _arrivals(simulator) -> list:
+    from exchange_tui.simulator import RequestArrived
+
+    seen: list[RequestArrived] = []
+    simulator.state.subscribe(lambda event: isinstance(event, RequestArrived) and seen.append(event))
+    return seen
+
+
+async def test_authentication_errors_are_never_retried(connect, simulator, tampered):
+    client = connect(credentials=tampered(passphrase="Wrong1234"))
+    await client.sync_clock()
+    seen = _arrivals(simulator)
+    with pytest.raises(AuthenticationFailed):
+        await client.spot_assets()
+    assert [event.path for event in seen] == ["/api/v2/spot/account/assets"]
+
+
+async def test_a_check_sends_its_independent_requests_together(connect, simulator):
+    """With 300 ms per request, all of a check's requests arrive before the first could be answered."""
+    client = connect()
+    await client.sync_clock()
+    simulator.state.faults.latency_ms = 300
+    seen = _arrivals(simulator)
+    assert (await client.check_key()).connected
+    assert len(seen) == 7
+    assert max(e.at_ms for e in seen) - min(e.at_ms for e in seen) < 300
