@@ -1,4 +1,4 @@
-"""A local Bitget REST v2 simulator: real HTTP on loopback, Bitget's signing, errors, limits and faults.
+"""A local Bitget v2 simulator, REST and private WebSocket, on loopback: Bitget's signing, errors, limits, faults.
 
 It verifies signatures with its own code and imports nothing from ``exchange_tui.exchanges``, so a
 signing bug in our client cannot pass its tests. Run it with ``exchange-tui simulator`` or
@@ -8,7 +8,15 @@ signing bug in our client cannot pass its tests. Run it with ``exchange-tui simu
 from exchange_tui.simulator.accounts import SimAccount, demo_accounts, load_accounts
 from exchange_tui.simulator.app import create_app
 from exchange_tui.simulator.server import SimulatorServer, ThreadedSimulator
-from exchange_tui.simulator.state import BalanceChanged, Faults, ManualClock, RequestArrived, SimEvent, SimulatorState
+from exchange_tui.simulator.state import (
+    BalanceChanged,
+    Faults,
+    ManualClock,
+    RequestArrived,
+    SimEvent,
+    SimulatorState,
+    WebSocketsDropped,
+)
 
 __all__ = [
     "BalanceChanged",
@@ -20,6 +28,7 @@ __all__ = [
     "SimulatorServer",
     "SimulatorState",
     "ThreadedSimulator",
+    "WebSocketsDropped",
     "create_app",
     "demo_accounts",
     "load_accounts",

@@ -2,7 +2,9 @@
 
 The first and only line on stdout is JSON telling a client where to connect and how to log in::
 
-    {"url": "http://127.0.0.1:PORT", "accounts": [{"label": ..., "api_key": ..., "secret_key": ..., "passphrase": ...}]}
+    {"url": "http://127.0.0.1:PORT", "ws_url": "ws://127.0.0.1:PORT/v2/ws/private",
+     "ws_demo_url": "ws://127.0.0.1:PORT/demo/v2/ws/private",
+     "accounts": [{"label": ..., "api_key": ..., "secret_key": ..., "passphrase": ...}]}
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ EXIT_USAGE = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange-tui simulator",
-        description="Serve a local Bitget REST API simulator (demo accounts unless --accounts is given).",
+        description="Serve a local Bitget REST and WebSocket simulator (demo accounts unless --accounts is given).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
@@ -53,7 +55,12 @@ async def _serve(state: SimulatorState, host: str, port: int) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with SimulatorServer(state, host, port) as server:
-        line = {"url": server.url, "accounts": credentials_line(state.accounts)}
+        line = {
+            "url": server.url,
+            "ws_url": server.ws_url,
+            "ws_demo_url": server.ws_demo_url,
+            "accounts": credentials_line(state.accounts),
+        }
         print(json.dumps(line), flush=True)
         await stop.wait()
 

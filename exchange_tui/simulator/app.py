@@ -10,6 +10,8 @@ A request to an API path goes through, in order:
 4. the endpoint's own rate limit, per UID for signed endpoints and per client IP for public ones,
    in a sliding one-second window on the server clock (HTTP 429);
 5. for POST, ``Content-Type: application/json`` (40007), then the endpoint itself.
+
+The WebSocket paths (``ws.py``) pass the gateway untouched.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from exchange_tui.simulator.auth import (
 )
 from exchange_tui.simulator.errors import BitgetError
 from exchange_tui.simulator.state import SPOT, Fault, RequestArrived, SimulatorState
+from exchange_tui.simulator.ws import ws_routes
 
 CONTROL_PREFIX = "/_sim"
 SUCCESS = "00000"
@@ -346,11 +349,16 @@ def _control_routes(state: SimulatorState) -> list[Route]:
         state.set_price(change.symbol, change.last)
         return {"changed": True}
 
+    def drop_websockets(_: dict[str, object]) -> object:
+        state.drop_websockets()
+        return {"dropped": True}
+
     return [
         Route("/faults", control(faults), methods=["GET", "POST"]),
         Route("/reset", control(reset), methods=["POST"]),
         Route("/balance", control(balance), methods=["POST"]),
         Route("/price", control(price), methods=["POST"]),
+        Route("/ws/drop", control(drop_websockets), methods=["POST"]),
     ]
 
 
@@ -359,7 +367,11 @@ def create_app(state: SimulatorState) -> Starlette:
         return error_response(BitgetError.not_found(), state.now_ms())
 
     app = Starlette(
-        routes=[*(_api_route(state, e) for e in ENDPOINTS), Mount(CONTROL_PREFIX, routes=_control_routes(state))],
+        routes=[
+            *(_api_route(state, e) for e in ENDPOINTS),
+            *ws_routes(state),
+            Mount(CONTROL_PREFIX, routes=_control_routes(state)),
+        ],
         middleware=[Middleware(Gateway, state=state)],
         exception_handlers={404: not_found, 405: not_found},
     )

@@ -102,7 +102,7 @@ def signature_matches(
     return matched
 
 
-def _ip_allowed(account: SimAccount, client_ip: str) -> bool:
+def ip_allowed(account: SimAccount, client_ip: str) -> bool:
     if not account.ips:
         return True
     try:
@@ -142,7 +142,7 @@ def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | 
     parts = (request.method, request.path, request.query, request.body)
     if not signature_matches(account.secret_key, signature, timestamp, *parts):
         raise BitgetError("40009")
-    if not _ip_allowed(account, request.client_ip):
+    if not ip_allowed(account, request.client_ip):
         raise BitgetError("40018")
     if account.demo != (headers.get("paptrading", "").strip() == "1"):
         raise BitgetError("40099")

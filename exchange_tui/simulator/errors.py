@@ -1,4 +1,4 @@
-"""Bitget's error answers: the codes and exact messages of its "Rest API Error Code" table."""
+"""Bitget's error answers: the codes and exact messages of its REST and WebSocket error code tables."""
 
 from __future__ import annotations
 
@@ -56,3 +56,35 @@ class BitgetError(Exception):
     @classmethod
     def not_found(cls) -> BitgetError:
         return cls("40404", status=404)
+
+
+# WebSocket codes are JSON numbers; the messages are the ones seen live where known (reference §5).
+WS_MESSAGES: dict[int, str] = {
+    30001: "Channel does not exist",
+    30002: "Illegal request",
+    30003: "Invalid op",
+    30004: "User needs to log in",
+    30005: "Login failed",
+    30006: "request too many",
+    30007: "request over limit,connection close",
+    30011: "Invalid ACCESS_KEY",
+    30012: "Invalid ACCESS_PASSPHRASE",
+    30013: "Invalid ACCESS_TIMESTAMP",
+    30014: "Request timestamp expired",
+    30015: "Invalid sign",
+    30016: "Param error",
+}
+
+
+class WsError(Exception):
+    """One WebSocket refusal, answered as ``{"event": "error", "code": code, "msg": msg}``."""
+
+    def __init__(self, code: int, msg: str | None = None) -> None:
+        self.code = code
+        self.msg = WS_MESSAGES[code] if msg is None else msg
+        super().__init__(f"{code} {self.msg}")
+
+    @classmethod
+    def from_rest(cls, error: BitgetError) -> WsError:
+        """A refusal Bitget documents no WebSocket code for, answered with the REST code (40014, 40018, 40085)."""
+        return cls(int(error.code), error.msg)

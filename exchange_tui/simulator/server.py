@@ -18,6 +18,7 @@ import uvicorn
 
 from exchange_tui.simulator.app import create_app, hide_planned_drops
 from exchange_tui.simulator.state import SimulatorState
+from exchange_tui.simulator.ws import DEMO_PREFIX, PRIVATE_PATH
 
 _SHUTDOWN_GRACE_S = 5.0
 
@@ -84,7 +85,21 @@ def _url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
 
 
-class SimulatorServer:
+class _Urls:
+    url: str
+
+    @property
+    def ws_url(self) -> str:
+        """The private WebSocket, as ``wss://ws.bitget.com/v2/ws/private`` is on Bitget."""
+        return "ws" + self.url.removeprefix("http") + PRIVATE_PATH
+
+    @property
+    def ws_demo_url(self) -> str:
+        """The demo-trading private WebSocket, as ``wss://wspap.bitget.com/v2/ws/private`` is on Bitget."""
+        return "ws" + self.url.removeprefix("http") + DEMO_PREFIX + PRIVATE_PATH
+
+
+class SimulatorServer(_Urls):
     """The simulator served by uvicorn in the running event loop::
 
         async with SimulatorServer(SimulatorState()) as server:
@@ -130,7 +145,7 @@ class SimulatorServer:
         await self._serving
 
 
-class ThreadedSimulator:
+class ThreadedSimulator(_Urls):
     """The simulator on a background thread with its own event loop, for sync clients (ccxt) and benchmarks::
 
         with ThreadedSimulator() as sim:

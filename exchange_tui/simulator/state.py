@@ -1,8 +1,9 @@
 """Everything a running simulator knows: accounts, prices, its clock, rate-limit windows and fault knobs.
 
 Tests change it in-process (``server.state.faults.drop_next = 1``); an out-of-process user changes
-it over the ``/_sim/`` control endpoints. Listeners see every balance change (so a WebSocket side
-can push account updates without the REST side knowing about it) and every arriving API request.
+it over the ``/_sim/`` control endpoints. Listeners see every balance change (so the WebSocket side
+pushes account updates without the REST side knowing about it), every arriving API request and
+every order to drop the WebSocket connections.
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ class Faults(BaseModel):
     drop_next: int = Field(default=0, ge=0, description="next N requests: connection closed mid-response")
     malformed_next: int = Field(default=0, ge=0, description="next N requests: 200 with a body that is not JSON")
     clock_offset_ms: int = Field(default=0, description="the server clock runs this far ahead (or behind)")
+    ws_ignore_pings: bool = Field(default=False, description="WebSocket: answer no text ping with pong")
+    ws_refuse_login: bool = Field(default=False, description="WebSocket: refuse every login with 30005")
+    ws_close_on_login_error: bool = Field(
+        default=True, description="WebSocket: close after a refused login (False: stay open, as seen live)"
+    )
+    ws_idle_timeout_ms: int = Field(
+        default=120_000, gt=0, description="WebSocket: close a connection that sent no ping for this long"
+    )
 
 
 class Fault(StrEnum):
@@ -103,7 +112,14 @@ class RequestArrived:
     at_ms: int
 
 
-SimEvent = BalanceChanged | RequestArrived
+@dataclass(frozen=True)
+class WebSocketsDropped:
+    """Every open WebSocket connection is to be cut now, without a close frame (a network drop)."""
+
+    at_ms: int
+
+
+SimEvent = BalanceChanged | RequestArrived | WebSocketsDropped
 Listener = Callable[[SimEvent], None]
 
 
@@ -185,7 +201,7 @@ class SimulatorState:
             return None
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` with every event (balance changes, arriving requests); returns its unsubscribe."""
+        """Call ``listener`` with every event (balance changes, arriving requests, drops); returns its unsubscribe."""
         self.listeners.append(listener)
         return lambda: self.listeners.remove(listener)
 
@@ -252,6 +268,10 @@ class SimulatorState:
         self._announce(moved, from_wallet, coin)
         self._announce(moved, to_wallet, coin)
         return transfer_id
+
+    def drop_websockets(self) -> None:
+        """Cut every open WebSocket connection, as a network drop or Bitget's daily forced close would."""
+        self.announce(WebSocketsDropped(self.now_ms()))
 
     def _store(self, account: SimAccount) -> None:
         self._by_key[account.api_key] = account

@@ -87,6 +87,30 @@ def futures_accounts(state: SimulatorState, account: SimAccount, product_type: s
     ]
 
 
+def _filled(value: Decimal | None) -> Decimal:
+    assert value is not None, "_futures_figures derives every figure"
+    return value
+
+
+def futures_account_channel(state: SimulatorState, account: SimAccount, product_type: str) -> list[dict[str, str]]:
+    """The futures ``account`` WebSocket channel's ``data``: its own, shorter field set (reference §5)."""
+    entries = [_futures_figures(state, entry) for entry in account.futures.get(product_type, ())]
+    return [
+        {
+            "marginCoin": e.margin_coin,
+            "frozen": plain(e.locked),
+            "available": plain(e.available),
+            "maxOpenPosAvailable": plain(_filled(e.crossed_max_available)),
+            "maxTransferOut": plain(_filled(e.max_transfer_out)),
+            "equity": plain(e.equity),
+            "usdtEquity": plain(_filled(e.usdt_equity)),
+            "crossedRiskRate": plain(e.crossed_risk_rate),
+            "unrealizedPL": e.unrealized_pl or "0",
+        }
+        for e in entries
+    ]
+
+
 def all_account_balance(state: SimulatorState, account: SimAccount) -> list[dict[str, str]]:
     """The assets overview in USDT. Demo-coin futures (``S*-FUTURES``) have no real value and are left out."""
     spot = sum((b.total * state.usdt_price(b.coin) for b in account.spot), Decimal(0))

@@ -86,6 +86,10 @@ async def test_faults_over_the_control_endpoints(client, simulator):
         "drop_next": 0,
         "malformed_next": 0,
         "clock_offset_ms": 0,
+        "ws_ignore_pings": False,
+        "ws_refuse_login": False,
+        "ws_close_on_login_error": True,
+        "ws_idle_timeout_ms": 120_000,
     }
     changed = (await client.post("/_sim/faults", json={"drop_next": 1, "clock_offset_ms": -5000})).json()
     assert (changed["drop_next"], changed["clock_offset_ms"], changed["latency_ms"]) == (1, -5000, 0)

@@ -1,0 +1,328 @@
+"""Bitget's WebSocket (reference §5) on the simulator's app: login, the ``account`` channels, ping/pong.
+
+Paths, all on the simulator's one port (``demo`` stands for Bitget's separate demo host)::
+
+    /v2/ws/private          live private socket    (wss://ws.bitget.com/v2/ws/private)
+    /v2/ws/public           live public socket     (answers a login with 30003, as Bitget does)
+    /demo/v2/ws/private     demo-trading private   (wss://wspap.bitget.com/v2/ws/private)
+    /demo/v2/ws/public      demo-trading public
+
+A client that lets "the demo WebSocket URL" be configured points it at ``.../demo/v2/ws/private``.
+
+Every text frame counts against 10 messages per second per connection (the server clock); the
+11th is answered with 30007 and the connection is closed. ``ping`` is answered with ``pong``; a
+connection that sends no ``ping`` for ``faults.ws_idle_timeout_ms`` (2 minutes) is closed.
+
+Login ``{"op":"login","args":[{apiKey, passphrase, timestamp, sign}]}`` checks, in this order
+(the first failing one answers ``{"event":"error","code":N,"msg":...}``), in the order the REST
+checks in ``auth.py`` run:
+
+=====  ====================================================================
+code   refusal
+=====  ====================================================================
+30003  login on a public socket (``INVALID op:login``)
+30016  ``args`` is not one object
+30005  ``faults.ws_refuse_login``
+30013  ``timestamp`` is not a whole number of seconds
+30014  ``timestamp`` more than 30 s from the server clock (a milliseconds value is far off)
+30011  no such key on this host: unknown, or a demo key on live (or a live key on demo)
+30012  wrong passphrase
+30015  ``sign`` is not ``base64(HMAC-SHA256(secret, timestamp + "GET" + "/user/verify"))``
+40018  caller's IP not on the key's whitelist (Bitget documents no WebSocket code for it)
+=====  ====================================================================
+
+A success answers ``{"event":"login","code":0,"connId":...}`` (a number, as seen live). After a
+refusal the connection is closed, or stays open with ``faults.ws_close_on_login_error = False``.
+
+Subscribe ``{"op":"subscribe","args":[{"instType":..., "channel":"account", "coin":"default"}]}``:
+before a login 30004; per arg, an unknown channel or instType 30001, another coin 30016, a unified
+account 40085 (its balances are on Bitget's v3 socket, which is not simulated) and a missing read
+permission 40014, each with the ``arg``. An accepted arg is acked with ``{"event":"subscribe","arg":...}``
+and followed by a ``snapshot`` push; then every balance change of the account pushes again: the
+changed coin as an ``update`` on ``SPOT``, every margin coin as a ``snapshot`` on a futures type.
+``unsubscribe`` is acked and stops the pushes. :meth:`SimulatorState.drop_websockets` cuts every
+connection without a close frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from exchange_tui.simulator import views
+from exchange_tui.simulator.accounts import PRODUCT_TYPES, SimAccount
+from exchange_tui.simulator.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, ip_allowed, sign
+from exchange_tui.simulator.errors import BitgetError, WsError
+from exchange_tui.simulator.ratelimit import SlidingWindowLimiter
+from exchange_tui.simulator.state import SPOT, BalanceChanged, SimEvent, SimulatorState, WebSocketsDropped
+
+PRIVATE_PATH = "/v2/ws/private"
+PUBLIC_PATH = "/v2/ws/public"
+DEMO_PREFIX = "/demo"
+MESSAGES_PER_SECOND = 10
+SPOT_INST_TYPE = "SPOT"
+_SECONDS = re.compile(r"[0-9]{1,19}")
+_LOGIN_FIELDS = ("apiKey", "passphrase", "timestamp", "sign")
+_NORMAL_CLOSE = 1000
+_GOING_AWAY = 1001
+_POLICY_VIOLATION = 1008
+
+
+@dataclass(frozen=True)
+class _Close:
+    code: int
+
+
+class _Drop:
+    """Leave without a close frame: uvicorn then closes the TCP connection, like a network drop."""
+
+
+Outgoing = str | BalanceChanged | _Close | _Drop
+
+
+def ws_routes(state: SimulatorState) -> list[WebSocketRoute]:
+    routes = []
+    for prefix, demo in (("", False), (DEMO_PREFIX, True)):
+        for path, private in ((PRIVATE_PATH, True), (PUBLIC_PATH, False)):
+            routes.append(WebSocketRoute(prefix + path, _endpoint(state, demo=demo, private=private)))
+    return routes
+
+
+def _endpoint(state: SimulatorState, *, demo: bool, private: bool) -> Callable[[WebSocket], Any]:
+    async def serve(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await _Session(state, websocket, demo=demo, private=private).run()
+
+    return serve
+
+
+def _frame(**fields: object) -> str:
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def _error_frame(error: WsError, arg: object = None) -> str:
+    if arg is None:
+        return _frame(event="error", code=error.code, msg=error.msg)
+    return _frame(event="error", arg=arg, code=error.code, msg=error.msg)
+
+
+class _Session:
+    """One connection: a reader that answers requests and a writer that owns the socket's sending side."""
+
+    def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool, private: bool) -> None:
+        self.state = state
+        self.websocket = websocket
+        self.demo = demo
+        self.private = private
+        self.outbox: asyncio.Queue[Outgoing] = asyncio.Queue()
+        self.limiter = SlidingWindowLimiter()
+        self.label: str | None = None
+        self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.closing = False
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        unsubscribe = self.state.subscribe(lambda event: self._hear(loop, event))
+        tasks = {asyncio.create_task(self._read()), asyncio.create_task(self._write())}
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            unsubscribe()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _hear(self, loop: asyncio.AbstractEventLoop, event: SimEvent) -> None:
+        """A state listener: runs in whichever thread changed the state, so it hops into the server's loop."""
+        wanted = isinstance(event, WebSocketsDropped) or (
+            isinstance(event, BalanceChanged) and event.label == self.label
+        )
+        if not wanted:
+            return
+        item: Outgoing = _Drop() if isinstance(event, WebSocketsDropped) else event
+        try:
+            loop.call_soon_threadsafe(self.outbox.put_nowait, item)
+        except RuntimeError:
+            return  # the server's loop has closed, and this session with it
+
+    # -- receiving ---------------------------------------------------------
+
+    async def _read(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_ping = loop.time()
+        while True:
+            idle_s = self.state.faults.ws_idle_timeout_ms / 1000
+            timeout = None if self.closing else last_ping + idle_s - loop.time()
+            try:
+                message = await asyncio.wait_for(self.websocket.receive(), timeout)
+            except TimeoutError:
+                self._close(_GOING_AWAY)
+                continue
+            if message["type"] == "websocket.disconnect":
+                return
+            if self.closing:
+                continue
+            if not self.limiter.allow("messages", MESSAGES_PER_SECOND, 1000, self.state.now_ms()):
+                self._send(_error_frame(WsError(30007)))
+                self._close(_POLICY_VIOLATION)
+                continue
+            text = message.get("text")
+            if text == "ping":
+                last_ping = loop.time()
+                if not self.state.faults.ws_ignore_pings:
+                    self._send("pong")
+                continue
+            self._answer(text)
+
+    def _answer(self, text: str | None) -> None:
+        try:
+            request = json.loads(text) if text is not None else None
+        except ValueError:
+            request = None
+        if not isinstance(request, dict) or not isinstance(request.get("op"), str):
+            self._send(_error_frame(WsError(30002)))
+            return
+        op, args = request["op"], request.get("args")
+        if op == "login":
+            self._login(args)
+        elif op == "subscribe":
+            self._subscribe(args)
+        elif op == "unsubscribe":
+            self._unsubscribe(args)
+        else:
+            self._send(_error_frame(WsError(30003)))
+
+    def _login(self, args: object) -> None:
+        try:
+            account = self._authenticate(args)
+        except WsError as error:
+            self._send(_error_frame(error))
+            if self.state.faults.ws_close_on_login_error:
+                self._close(_POLICY_VIOLATION)
+            return
+        self.label = account.label
+        self._send(_frame(event="login", code=0, connId=uuid.uuid4().hex))
+
+    def _authenticate(self, args: object) -> SimAccount:
+        if not self.private:
+            raise WsError(30003, "INVALID op:login")
+        if not (isinstance(args, list) and len(args) == 1 and isinstance(args[0], dict)):
+            raise WsError(30016)
+        fields = {name: str(args[0].get(name) or "") for name in _LOGIN_FIELDS}
+        if self.state.faults.ws_refuse_login:
+            raise WsError(30005)
+        timestamp = fields["timestamp"]
+        if not _SECONDS.fullmatch(timestamp):
+            raise WsError(30013)
+        if abs(int(timestamp) * 1000 - self.state.now_ms()) > TIMESTAMP_WINDOW_MS:
+            raise WsError(30014)
+        account = self.state.account_by_key(fields["apiKey"])
+        if account is None or account.demo != self.demo:
+            raise WsError(30011)
+        if not hmac.compare_digest(fields["passphrase"].encode(), account.passphrase.encode()):
+            raise WsError(30012)
+        expected = sign(account.secret_key, (timestamp + "GET" + "/user/verify").encode())
+        if not hmac.compare_digest(expected.encode(), fields["sign"].encode()):
+            raise WsError(30015)
+        client = self.websocket.client
+        if not ip_allowed(account, client.host if client else ""):
+            raise WsError.from_rest(BitgetError("40018"))
+        return account
+
+    def _subscribe(self, args: object) -> None:
+        if self.label is None:
+            self._send(_error_frame(WsError(30004)))
+            return
+        if not (isinstance(args, list) and args and all(isinstance(arg, dict) for arg in args)):
+            self._send(_error_frame(WsError(30016)))
+            return
+        for arg in args:
+            try:
+                inst_type = self._channel(arg)
+            except WsError as error:
+                self._send(_error_frame(error, arg))
+                continue
+            self.subscriptions[inst_type] = arg
+            self._send(_frame(event="subscribe", arg=arg))
+            self._send(self._push(inst_type, "snapshot"))
+
+    def _channel(self, arg: dict[str, Any]) -> str:
+        """The instType of an ``account`` channel this session may subscribe to."""
+        inst_type = str(arg.get("instType", ""))
+        if not self.private or arg.get("channel") != "account" or inst_type not in (SPOT_INST_TYPE, *PRODUCT_TYPES):
+            raise WsError(30001, f"instType:{inst_type},channel:{arg.get('channel')} doesn't exist")
+        if arg.get("coin") != "default":
+            raise WsError(30016)
+        account = self._account()
+        if account.mode == "unified":
+            raise WsError.from_rest(BitgetError("40085"))
+        permission = SPOT_READ if inst_type == SPOT_INST_TYPE else FUTURES_READ
+        if not permission.codes & account.permission_codes:
+            raise WsError.from_rest(BitgetError.missing_permission(permission.words))
+        return inst_type
+
+    def _unsubscribe(self, args: object) -> None:
+        if not (isinstance(args, list) and all(isinstance(arg, dict) for arg in args)):
+            self._send(_error_frame(WsError(30016)))
+            return
+        for arg in args:
+            self.subscriptions.pop(str(arg.get("instType", "")), None)
+            self._send(_frame(event="unsubscribe", arg=arg))
+
+    def _account(self) -> SimAccount:
+        assert self.label is not None, "logged in"
+        return self.state.account(self.label)
+
+    def _push(self, inst_type: str, action: str, coin: str | None = None) -> str:
+        """A push of the account's balances as they are now: every coin held, or only ``coin``."""
+        account = self._account()
+        if inst_type == SPOT_INST_TYPE:
+            data: list[dict[str, str]] = views.spot_assets(self.state, account, coin, every_coin=False)
+        else:
+            data = views.futures_account_channel(self.state, account, inst_type)
+        return _frame(action=action, arg=self.subscriptions[inst_type], data=data, ts=self.state.now_ms())
+
+    def _send(self, text: str) -> None:
+        self.outbox.put_nowait(text)
+
+    def _close(self, code: int) -> None:
+        self.closing = True
+        self.outbox.put_nowait(_Close(code))
+
+    # -- sending -----------------------------------------------------------
+
+    async def _write(self) -> None:
+        """Send the outbox in order; a balance change becomes its push when its turn comes."""
+        while True:
+            item = await self.outbox.get()
+            try:
+                if isinstance(item, _Drop):
+                    return
+                if isinstance(item, _Close):
+                    await self.websocket.close(item.code)
+                    return
+                if isinstance(item, BalanceChanged):
+                    text = self._change_push(item)
+                    if text is None:
+                        continue
+                    item = text
+                await self.websocket.send_text(item)
+            except (WebSocketDisconnect, RuntimeError):
+                return
+
+    def _change_push(self, change: BalanceChanged) -> str | None:
+        inst_type = SPOT_INST_TYPE if change.wallet == SPOT else change.wallet
+        if inst_type not in self.subscriptions:
+            return None
+        if inst_type == SPOT_INST_TYPE:
+            return self._push(inst_type, "update", change.coin)
+        return self._push(inst_type, "snapshot")
