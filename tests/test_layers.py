@@ -9,6 +9,7 @@ CORE = [
     "exchange_tui.models",
     "exchange_tui.reports",
     "exchange_tui.exchanges.bitget.client",
+    "exchange_tui.exchanges.bitget.stream",
     "exchange_tui.simulator",
     "exchange_tui.store",
     "exchange_tui.validation",

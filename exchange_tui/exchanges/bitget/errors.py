@@ -1,8 +1,10 @@
 """Bitget's error codes turned into our typed errors, each with advice a person can act on.
 
-Codes and messages: reference/bitget-v2.md §3; the advice comes from what users
-actually got wrong (§8). Match on the code, never on the text: Bitget may answer
-in Chinese, and other exchanges reuse the same texts under other codes.
+Codes and messages: reference/bitget-v2.md §3 (REST) and §5 (WebSocket, 300xx);
+the advice comes from what users actually got wrong (§8). Match on the code,
+never on the text: Bitget may answer in Chinese, and other exchanges reuse the
+same texts under other codes. A WebSocket login refusal gets the advice of its
+REST twin (30012 is 40012's), so both paths tell a person the same thing.
 """
 
 from __future__ import annotations
@@ -99,6 +101,34 @@ ADVICE: dict[str, tuple[type[ExchangeError], str]] = {
         "Bitget refused this computer's IP address: add it to the key's whitelist",
     ),
     "429": (RateLimited, "Bitget says too many requests: wait a moment and try again"),
+}
+
+_WS_BUG = "Bitget refused a WebSocket request of ours: this is a bug in exchange-tui"
+
+ADVICE |= {
+    "30001": (RequestRejected, _WS_BUG),
+    "30002": (RequestRejected, _WS_BUG),
+    "30003": (
+        RequestRejected,
+        "That is Bitget's public WebSocket, which takes no login: use the private URL (…/v2/ws/private)",
+    ),
+    "30004": (RequestRejected, f"{_WS_BUG} (it subscribed before the login was answered)"),
+    "30005": (
+        AuthenticationFailed,
+        f"Bitget refused the WebSocket login: check the key with a key check; {_PASTE}",
+    ),
+    "30006": (RateLimited, "Bitget says too many WebSocket messages: wait a moment and reconnect"),
+    "30007": (RateLimited, "Bitget closed the WebSocket for too many messages: wait a moment and reconnect"),
+    "30011": (
+        AuthenticationFailed,
+        "Bitget has no such API key on this WebSocket: it was deleted or mistyped, or a Demo-trading key "
+        f"meets the live host (or a live key the demo host); {_PASTE}",
+    ),
+    "30012": ADVICE["40012"],
+    "30013": ADVICE["40005"],
+    "30014": ADVICE["40008"],
+    "30015": ADVICE["40009"],
+    "30016": (RequestRejected, _WS_BUG),
 }
 
 

@@ -1,0 +1,453 @@
+"""Live balances over Bitget's private WebSocket (reference §5): login, ``account`` channels, keepalive, reconnects.
+
+::
+
+    async with BalanceStream(credentials, clock_offset_ms=lambda: rest.clock_offset_ms) as stream:
+        async for update in stream:
+            show(update.status, update.balances, update.changed)
+
+One stream is one key on one connection. It logs in with a seconds timestamp (plus the REST
+client's measured clock offset, when given one), waits for the login answer (subscribing
+earlier gets 30004), then subscribes the spot ``account`` channel and the futures ones asked
+for in one message, and keeps a map of balances with one account per channel, named as the
+REST client names them: "spot", "usdt-futures", "usdc-futures", "coin-futures".
+
+Each item the iteration yields is a :class:`BalanceUpdate`: the status, every balance held now
+and the ones that changed. One comes when the stream goes live (all channels answered), one
+per push while live, one per lost connection (``reconnecting``, with the error), and a last
+one when it fails for good (``failed``, with a typed error and its hint); then the iteration
+ends, as it does after :meth:`BalanceStream.aclose`.
+
+What fails for good, never retried: a refused login (30005, 30011-30015, 40018: the same
+typed errors and advice as REST), a unified account (40085; its balances are on Bitget's v3
+socket) and a key that may read none of the channels (a channel it may not read is left out
+and noted in ``refused``). Everything else is a lost connection: a drop, the daily forced
+close, no ``pong`` within ``pong_timeout`` of a ``ping`` (sent every ``ping_interval``), no
+answer to the login or no snapshot within ``answer_timeout``. It is reconnected after an
+exponential backoff with jitter (reset once live again), logged in and subscribed again; the
+first push of each channel after a (re)subscribe replaces what that account held, later ones
+are merged in. At most 10 messages a second are sent, Bitget's limit per connection.
+
+Secrets stay ``SecretStr`` until the expression that sends the login; no local of ours holds
+them as text, and websockets' frame-level debug log (which would print the login frame) is off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, NoReturn
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, _decimal, _Throttle
+from exchange_tui.exchanges.bitget.errors import from_code
+from exchange_tui.exchanges.bitget.signing import ws_login_signature
+from exchange_tui.exchanges.errors import AccountModeMismatch, ExchangeError, ExchangeUnavailable
+from exchange_tui.models import Balance, Credentials
+
+DEFAULT_WS_URL = "wss://ws.bitget.com/v2/ws/private"
+DEFAULT_DEMO_WS_URL = "wss://wspap.bitget.com/v2/ws/private"
+WS_URL_ENV = "EXCHANGE_TUI_BITGET_WS_URL"
+DEMO_WS_URL_ENV = "EXCHANGE_TUI_BITGET_DEMO_WS_URL"
+MESSAGES_PER_SECOND = 10
+SPOT = "SPOT"
+
+_log = logging.getLogger(__name__)
+# websockets logs every frame at DEBUG, the login frame with its passphrase included.
+_FRAMES_LOG = logging.getLogger(__name__ + ".frames")
+_FRAMES_LOG.setLevel(logging.INFO)
+
+
+def ws_url_from_env(demo_trading: bool = False) -> str:
+    """The private WebSocket URL: the environment's override, else Bitget's live or demo host."""
+    if demo_trading:
+        return os.environ.get(DEMO_WS_URL_ENV) or DEFAULT_DEMO_WS_URL
+    return os.environ.get(WS_URL_ENV) or DEFAULT_WS_URL
+
+
+def account_name(inst_type: str) -> str:
+    """The account a channel feeds, as the REST client names it: "SPOT" -> "spot", "USDT-FUTURES" -> "usdt-futures"."""
+    return inst_type.lower()
+
+
+class StreamStatus(StrEnum):
+    CONNECTING = "connecting"  # not live yet, no connection lost so far
+    LIVE = "live"  # logged in, every channel answered: balances are as Bitget pushes them
+    RECONNECTING = "reconnecting"  # a connection was lost or could not be made; trying again
+    FAILED = "failed"  # stopped for good: ``error`` says why and what to do
+    CLOSED = "closed"  # closed by us
+
+
+@dataclass(frozen=True)
+class StreamTiming:
+    """The stream's intervals, in seconds (tests shrink them)."""
+
+    ping_interval: float = 30.0
+    pong_timeout: float = 10.0
+    answer_timeout: float = 10.0
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    close_timeout: float = 2.0
+
+
+@dataclass(frozen=True)
+class BalanceUpdate:
+    """One step of the stream: its status, every balance held now, and what changed since the last step.
+
+    A coin that went to zero (or out of a snapshot) is in ``changed`` with zero amounts and no
+    longer in ``balances``. ``at`` is when we received it; ``exchange_time`` the push's own time.
+    """
+
+    status: StreamStatus
+    balances: tuple[Balance, ...]
+    changed: tuple[Balance, ...]
+    at: datetime
+    exchange_time: datetime | None = None
+    error: ExchangeError | None = None
+
+
+class _Refused(Exception):
+    """A refusal that retrying cannot fix."""
+
+    def __init__(self, error: ExchangeError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _refusal(message: dict[str, Any]) -> ExchangeError:
+    return from_code(str(message.get("code", "")), str(message.get("msg") or ""))
+
+
+def _held(balance: Balance) -> bool:
+    return bool(balance.available or balance.frozen or balance.locked)
+
+
+def _balance(inst_type: str, row: dict[str, Any]) -> Balance:
+    """One ``data`` row of an ``account`` push; a futures row's ``frozen`` is the REST ``locked``."""
+    if inst_type == SPOT:
+        return Balance(
+            account=account_name(inst_type),
+            coin=str(row.get("coin", "")).upper(),
+            available=_decimal(row.get("available")),
+            frozen=_decimal(row.get("frozen")),
+            locked=_decimal(row.get("locked")),
+        )
+    usdt_equity = row.get("usdtEquity")
+    return Balance(
+        account=account_name(inst_type),
+        coin=str(row.get("marginCoin", "")).upper(),
+        available=_decimal(row.get("available")),
+        locked=_decimal(row.get("frozen")),
+        usdt_value=None if usdt_equity in (None, "") else _decimal(usdt_equity),
+    )
+
+
+def _time(ts_ms: object) -> datetime | None:
+    return datetime.fromtimestamp(ts_ms / 1000, UTC) if isinstance(ts_ms, int) else None
+
+
+class BalanceStream:
+    """One key's balances, live from Bitget's private WebSocket; see the module's documentation.
+
+    ``clock_offset_ms`` is Bitget's clock minus ours, or a callable read at each login (the
+    REST client's ``clock_offset_ms``, ``None`` until measured). ``product_types`` are the
+    futures channels to subscribe besides spot (``spot=False`` leaves spot out).
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        ws_url: str | None = None,
+        demo_trading: bool = False,
+        product_types: Iterable[str] = FUTURES_PRODUCT_TYPES,
+        spot: bool = True,
+        clock: Callable[[], float] = time.time,
+        clock_offset_ms: float | Callable[[], float | None] = 0.0,
+        timing: StreamTiming = StreamTiming(),
+    ) -> None:
+        self._credentials = credentials
+        self.demo_trading = demo_trading
+        self.ws_url = ws_url or ws_url_from_env(demo_trading)
+        self.inst_types = ((SPOT,) if spot else ()) + tuple(p.upper() for p in product_types)
+        if not self.inst_types:
+            raise ValueError("nothing to subscribe: ask for spot or a futures product type")
+        self._clock = clock
+        self._offset_ms = clock_offset_ms
+        self._timing = timing
+        self._throttle = _Throttle(MESSAGES_PER_SECOND)
+        self._accounts: dict[str, dict[str, Balance]] = {}
+        self._first_push: set[str] = set()
+        self._updates: asyncio.Queue[BalanceUpdate | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._next_ping = 0.0
+        self._pong_due: float | None = None
+        self._went_live = False
+        self.status = StreamStatus.CONNECTING
+        self.error: ExchangeError | None = None
+        self.refused: dict[str, ExchangeError] = {}
+
+    # -- lifecycle -------------------------------------------------------
+
+    async def __aenter__(self) -> BalanceStream:
+        self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def start(self) -> None:
+        """Connect in the background (``async with`` does it); updates queue up for the iteration."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"bitget-balance-stream {self._credentials.key_prefix}")
+            self._task.add_done_callback(lambda _: self._updates.put_nowait(None))
+
+    async def aclose(self) -> None:
+        """Close the connection; the iteration ends after the updates already queued."""
+        if self._task is None:
+            self._updates.put_nowait(None)
+        else:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self.status is not StreamStatus.FAILED:
+            self.status = StreamStatus.CLOSED
+
+    def __aiter__(self) -> BalanceStream:
+        return self
+
+    async def __anext__(self) -> BalanceUpdate:
+        """The next update; the end after a failure or a close, or the exception a bug of ours raised."""
+        update = await self._updates.get()
+        if update is None:
+            self._updates.put_nowait(None)
+            task = self._task
+            crash = task.exception() if task is not None and task.done() and not task.cancelled() else None
+            if crash is not None:
+                raise crash
+            raise StopAsyncIteration
+        return update
+
+    @property
+    def balances(self) -> tuple[Balance, ...]:
+        """Every balance held now, by account (in subscription order), then coin."""
+        return self._ordered(b for account in self._accounts.values() for b in account.values())
+
+    def _ordered(self, balances: Iterable[Balance]) -> tuple[Balance, ...]:
+        order = {account_name(inst_type): i for i, inst_type in enumerate(self.inst_types)}
+        return tuple(sorted(balances, key=lambda b: (order[b.account], b.coin)))
+
+    # -- the connection loop ---------------------------------------------
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            self._went_live = False
+            try:
+                await self._connection()
+            except _Refused as refused:
+                _log.warning("Bitget balance stream for %s failed: %s", self._credentials.key_prefix, refused.error)
+                self._publish(StreamStatus.FAILED, error=refused.error)
+                return
+            except ExchangeError as lost:
+                _log.info("Bitget balance stream for %s lost: %s", self._credentials.key_prefix, lost)
+                self._publish(StreamStatus.RECONNECTING, error=lost)
+            attempt = 1 if self._went_live else attempt + 1
+            await asyncio.sleep(self._backoff(attempt))
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential, capped, with jitter so that many streams do not reconnect in step."""
+        timing = self._timing
+        return min(timing.backoff_max, timing.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+    async def _connection(self) -> NoReturn:
+        """One connection from connect to loss; always raises (a lost connection or a refusal)."""
+        timing = self._timing
+        try:
+            async with websockets.connect(
+                self.ws_url,
+                open_timeout=timing.answer_timeout,
+                close_timeout=timing.close_timeout,
+                ping_interval=None,
+                logger=_FRAMES_LOG,
+            ) as ws:
+                now = asyncio.get_running_loop().time()
+                self._next_ping, self._pong_due = now + timing.ping_interval, None
+                await self._log_in(ws)
+                await self._subscribe(ws)
+                while True:
+                    self._on_push(await self._receive(ws, None, ""))
+        except websockets.ConnectionClosed as closed:
+            raise ExchangeUnavailable(
+                "closed",
+                f"the WebSocket was closed ({closed.rcvd.code if closed.rcvd else 'no close frame'})",
+                "The connection to Bitget's WebSocket was lost: reconnecting",
+            ) from None
+        except websockets.InvalidURI as error:
+            raise _Refused(
+                ExchangeUnavailable("bad-url", str(error), f"{self.ws_url} is not a WebSocket URL: fix the setting")
+            ) from None
+        except (OSError, TimeoutError, websockets.InvalidHandshake) as error:
+            raise ExchangeUnavailable(
+                "connect",
+                f"cannot connect: {error}",
+                f"Cannot reach Bitget's WebSocket at {self.ws_url}: check the network, DNS, firewall or proxy",
+            ) from None
+
+    async def _send(self, ws: ClientConnection, text: str) -> None:
+        await self._throttle.acquire()
+        await ws.send(text)
+
+    async def _receive(self, ws: ClientConnection, deadline: float | None, awaited: str) -> dict[str, Any]:
+        """The next JSON message, sending pings on time; raises when a pong, or ``awaited`` by ``deadline``, is late."""
+        loop = asyncio.get_running_loop()
+        timing = self._timing
+        while True:
+            now = loop.time()
+            if self._pong_due is not None and now >= self._pong_due:
+                raise ExchangeUnavailable(
+                    "no-pong",
+                    f"no pong within {timing.pong_timeout:g} s of a ping",
+                    "Bitget's WebSocket stopped answering: reconnecting",
+                )
+            if deadline is not None and now >= deadline:
+                raise ExchangeUnavailable(
+                    "no-answer",
+                    f"no answer to {awaited} within {timing.answer_timeout:g} s",
+                    "Bitget's WebSocket did not answer in time: reconnecting",
+                )
+            if self._pong_due is None and now >= self._next_ping:
+                await self._send(ws, "ping")
+                sent = loop.time()
+                self._next_ping, self._pong_due = sent + timing.ping_interval, sent + timing.pong_timeout
+                continue
+            wake = min(t for t in (self._pong_due or self._next_ping, deadline) if t is not None)
+            try:
+                async with asyncio.timeout_at(wake):
+                    text = await ws.recv()
+            except TimeoutError:
+                continue
+            if text == "pong":
+                self._pong_due = None
+                continue
+            try:
+                message = json.loads(text)
+            except ValueError:
+                message = None
+            if isinstance(message, dict):
+                return message
+            _log.warning("Bitget's WebSocket sent something that is not a JSON object; ignored")
+
+    async def _log_in(self, ws: ClientConnection) -> None:
+        await self._throttle.acquire()
+        await ws.send(self._login_frame())
+        deadline = asyncio.get_running_loop().time() + self._timing.answer_timeout
+        while True:
+            message = await self._receive(ws, deadline, "the login")
+            if message.get("event") == "login" and str(message.get("code")) == "0":
+                return
+            if message.get("event") in ("login", "error"):
+                error = _refusal(message)
+                if error.retryable:
+                    raise error
+                raise _Refused(error)
+
+    def _login_frame(self) -> str:
+        offset = self._offset_ms() if callable(self._offset_ms) else self._offset_ms
+        timestamp = str(int(self._clock() + (offset or 0) / 1000))
+        credentials = self._credentials
+        return json.dumps(
+            {
+                "op": "login",
+                "args": [
+                    {
+                        "apiKey": credentials.api_key.get_secret_value(),
+                        "passphrase": credentials.passphrase.get_secret_value(),
+                        "timestamp": timestamp,
+                        "sign": ws_login_signature(credentials.secret_key, timestamp),
+                    }
+                ],
+            }
+        )
+
+    async def _subscribe(self, ws: ClientConnection) -> None:
+        """Subscribe every channel and wait until each has pushed its snapshot or been refused, then go live."""
+        args = [{"instType": inst_type, "channel": "account", "coin": "default"} for inst_type in self.inst_types]
+        await self._send(ws, json.dumps({"op": "subscribe", "args": args}))
+        deadline = asyncio.get_running_loop().time() + self._timing.answer_timeout
+        self._first_push = set(self.inst_types)
+        self.refused = {}
+        waiting = set(self.inst_types)
+        changed: dict[tuple[str, str], Balance] = {}
+        exchange_time = None
+        while waiting:
+            message = await self._receive(ws, deadline, "the subscriptions")
+            inst_type = str((message.get("arg") or {}).get("instType", "")).upper()
+            if "action" in message:
+                changed.update({(b.account, b.coin): b for b in self._apply(message)})
+                exchange_time = _time(message.get("ts")) or exchange_time
+                waiting.discard(inst_type)
+            elif message.get("event") == "error":
+                error = _refusal(message)
+                if inst_type not in waiting or isinstance(error, AccountModeMismatch):
+                    raise error if error.retryable else _Refused(error)
+                self.refused[inst_type] = error
+                changed.update({(b.account, b.coin): b for b in self._merge(inst_type, [], replace=True)})
+                waiting.discard(inst_type)
+        if len(self.refused) == len(self.inst_types):
+            raise _Refused(next(iter(self.refused.values())))
+        self._went_live = True
+        self._publish(StreamStatus.LIVE, changed.values(), exchange_time)
+
+    def _on_push(self, message: dict[str, Any]) -> None:
+        if "action" in message:
+            self._publish(StreamStatus.LIVE, self._apply(message), _time(message.get("ts")))
+        elif message.get("event") == "error":
+            raise _refusal(message)
+
+    # -- the balance map -------------------------------------------------
+
+    def _apply(self, message: dict[str, Any]) -> list[Balance]:
+        """Apply one ``account`` push; the balances it changed."""
+        inst_type = str((message.get("arg") or {}).get("instType", "")).upper()
+        if inst_type not in self.inst_types:
+            return []
+        rows = [_balance(inst_type, row) for row in message.get("data") or [] if isinstance(row, dict)]
+        replace = inst_type in self._first_push
+        self._first_push.discard(inst_type)
+        return self._merge(inst_type, rows, replace=replace)
+
+    def _merge(self, inst_type: str, rows: list[Balance], *, replace: bool) -> list[Balance]:
+        name = account_name(inst_type)
+        before = self._accounts.get(name, {})
+        after = {} if replace else dict(before)
+        after.update((row.coin, row) for row in rows)
+        gone = [
+            Balance(account=name, coin=coin, available=0, usdt_value=None if b.usdt_value is None else 0)
+            for coin, b in before.items()
+            if coin not in after
+        ]
+        self._accounts[name] = {coin: row for coin, row in after.items() if _held(row)}
+        return [row for coin, row in after.items() if before.get(coin) != row] + gone
+
+    def _publish(
+        self,
+        status: StreamStatus,
+        changed: Iterable[Balance] = (),
+        exchange_time: datetime | None = None,
+        *,
+        error: ExchangeError | None = None,
+    ) -> None:
+        self.status, self.error = status, error
+        at = datetime.fromtimestamp(self._clock(), UTC)
+        update = BalanceUpdate(status, self.balances, self._ordered(changed), at, exchange_time, error)
+        self._updates.put_nowait(update)
