@@ -1,0 +1,53 @@
+"""ccxt.pro's bitget, an independent client, logs in to the simulator's WebSocket and watches balances."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import ccxt
+import ccxt.pro
+import pytest
+
+from exchange_tui.simulator import SimAccount, SimulatorServer
+
+
+@pytest.fixture
+async def pro() -> AsyncIterator[list[ccxt.pro.bitget]]:
+    exchanges: list[ccxt.pro.bitget] = []
+    yield exchanges
+    for exchange in exchanges:
+        await exchange.close()
+
+
+def bitget_pro(simulator: SimulatorServer, account: SimAccount, exchanges: list) -> ccxt.pro.bitget:
+    """ccxt.pro's bitget with its WebSocket URLs (``urls["api"]["ws"|"demo"]["private"]``) on the simulator."""
+    exchange = ccxt.pro.bitget({"apiKey": account.api_key, "secret": account.secret_key, "password": account.passphrase})
+    exchange.urls["api"]["ws"]["private"] = simulator.ws_url
+    exchange.urls["api"]["demo"]["private"] = simulator.ws_demo_url
+    exchanges.append(exchange)
+    return exchange
+
+
+async def test_watch_balance_gets_the_snapshot_then_updates(simulator, sim_accounts, pro):
+    exchange = bitget_pro(simulator, sim_accounts["demo"], pro)
+    balance = await asyncio.wait_for(exchange.watch_balance(), 5)
+    assert balance["USDT"] == {"free": 1520.48213, "used": 120.0, "total": 1640.48213}
+    assert balance["info"]["action"] == "snapshot"
+    simulator.state.set_balance("demo", "BTC", "3")
+    balance = await asyncio.wait_for(exchange.watch_balance(), 5)
+    assert balance["BTC"]["free"] == 3.0
+
+
+async def test_watch_balance_on_futures_and_in_sandbox_mode(simulator, sim_accounts, pro):
+    futures = await asyncio.wait_for(
+        bitget_pro(simulator, sim_accounts["demo"], pro).watch_balance({"type": "swap"}), 5
+    )
+    assert futures["USDT"]["free"] == 820.1132
+    demo_trading = bitget_pro(simulator, sim_accounts["demo-trading"], pro)
+    demo_trading.set_sandbox_mode(True)
+    assert (await asyncio.wait_for(demo_trading.watch_balance(), 5))["USDT"]["free"] == 10000.0
+
+
+async def test_a_wrong_passphrase_is_ccxts_authentication_error(simulator, sim_accounts, pro):
+    account = sim_accounts["demo"].model_copy(update={"passphrase": "LoginPassword1"})
+    with pytest.raises(ccxt.AuthenticationError, match="30012"):
+        await asyncio.wait_for(bitget_pro(simulator, account, pro).watch_balance(), 5)
