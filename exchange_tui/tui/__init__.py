@@ -1,0 +1,15 @@
+"""The full-screen terminal app. ``run()`` is the entry point; imports wait until it is called."""
+
+from __future__ import annotations
+
+
+def run(*, demo: bool = False, base_url: str | None = None) -> int:
+    """Run the app until the user quits; the exit code.
+
+    ``demo``: the built-in simulator on loopback and a throwaway store (never the user's keyring).
+    """
+    from exchange_tui.tui.launch import prepared_app
+
+    with prepared_app(demo=demo, base_url=base_url) as app:
+        app.run()
+    return app.return_code or 0

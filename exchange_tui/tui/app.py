@@ -1,0 +1,145 @@
+"""The exchange-tui app: My Exchanges first, the store and the checks after the first paint.
+
+The app holds the account service once it is open, the latest key report of each account
+(for the checklist) and the highlighted account (for the palette's account commands).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+
+from exchange_tui.tui.commands import AccountCommands
+from exchange_tui.tui.messages import ServiceFailed, ServiceOpened
+from exchange_tui.tui.screens.exchanges import HomeScreen
+from exchange_tui.tui.wording import Clock, wall_clock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import SecretStr
+
+    from exchange_tui.models import KeyReport
+    from exchange_tui.service import AccountService
+    from exchange_tui.store import AccountRecord, PasswordSource
+    from exchange_tui.tui.demo import DemoKeys, DemoSession
+
+    Opener = Callable[[PasswordSource], AccountService]
+
+MASTER_PASSWORD_TRIES = 3
+
+
+class ExchangeApp(App[int]):
+    """My Exchanges, the key form, balances, the checklist and help."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "exchange-tui"
+    SUB_TITLE = "My Exchanges"
+    COMMANDS = App.COMMANDS | {AccountCommands}
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help", tooltip="Every key"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        service: AccountService | None = None,
+        opener: Opener | None = None,
+        demo: DemoSession | None = None,
+        demo_keys: DemoKeys | None = None,
+        clock: Clock = wall_clock,
+        poll_seconds: float = 3.0,
+        drift_seconds: float = 2.0,
+        check_on_start: bool = True,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.opener = opener
+        self.demo = demo
+        self.demo_keys = demo_keys
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self.drift_seconds = drift_seconds
+        self.check_on_start = check_on_start
+        self.reports: dict[str, KeyReport] = {}
+        self.records: dict[str, AccountRecord] = {}
+        self.selected: str | None = None
+        self.home = HomeScreen()
+
+    def get_default_screen(self) -> HomeScreen:
+        return self.home
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: now open the store (and the demo's simulator)."""
+        if self.service is not None:
+            self.post_message(ServiceOpened(self.service))
+        elif self.opener is not None:
+            self.open_service(self.opener)
+
+    @work(thread=True, exclusive=True, group="store")
+    def open_service(self, opener: Opener) -> None:
+        from exchange_tui.store import StoreError
+
+        try:
+            service = opener(self.ask_master_password)
+        except StoreError as problem:
+            self.post_message(ServiceFailed(str(problem)))
+        else:
+            self.post_message(ServiceOpened(service))
+
+    def ask_master_password(self, path: Path, new: bool) -> SecretStr | None:
+        """The store's password source: the environment, else a modal (called from the store's thread)."""
+        from pydantic import SecretStr
+
+        from exchange_tui.store import MASTER_PASSWORD_ENV
+        from exchange_tui.tui.screens.dialogs import MasterPasswordScreen
+
+        if os.environ.get(MASTER_PASSWORD_ENV):
+            return SecretStr(os.environ[MASTER_PASSWORD_ENV])
+        answer: Future[SecretStr | None] = Future()
+        self.call_from_thread(self.push_screen, MasterPasswordScreen(path, new), answer.set_result)
+        return answer.result()
+
+    @on(ServiceOpened)
+    def service_opened(self, message: ServiceOpened) -> None:
+        self.service = message.service
+        if self.demo is not None:
+            self.demo_keys = self.demo.keys
+            rng = random.Random()
+            self.set_interval(self.drift_seconds, lambda: self.demo_keys.drift(rng), name="demo drift")
+        self.home.service_ready(check=self.check_on_start)
+
+    @on(ServiceFailed)
+    def service_failed(self, message: ServiceFailed) -> None:
+        self.home.show_problem(f"The account store could not be opened: {message.problem}")
+
+    async def on_unmount(self) -> None:
+        if self.service is not None:
+            await self.service.aclose()
+
+    # -- actions every screen offers -------------------------------------------------
+
+    def action_help(self) -> None:
+        from exchange_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_go_home(self) -> None:
+        while self.screen is not self.home and len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def account_action(self, action: str) -> None:
+        """Run one of My Exchanges' actions from anywhere (the command palette)."""
+        self.action_go_home()
+        self.call_later(self.home.run_action, action)

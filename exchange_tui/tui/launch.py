@@ -1,0 +1,40 @@
+"""Building the app for a real run: the user's store, or the demo's simulator and throwaway store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from exchange_tui.tui.app import ExchangeApp
+
+if TYPE_CHECKING:
+    from exchange_tui.service import AccountService
+    from exchange_tui.store import PasswordSource
+
+
+def user_opener(base_url: str | None):
+    """Opens the user's store (OS keyring, else the encrypted file and its master password)."""
+
+    def open_service(password_source: PasswordSource) -> AccountService:
+        from exchange_tui.service import AccountService
+        from exchange_tui.store import AccountStore
+
+        return AccountService(AccountStore.open(password_source=password_source), base_url=base_url)
+
+    return open_service
+
+
+@contextmanager
+def prepared_app(*, demo: bool = False, base_url: str | None = None) -> Iterator[ExchangeApp]:
+    """The app, ready to run; the demo's simulator and store are cleaned up when the block ends."""
+    if not demo:
+        yield ExchangeApp(opener=user_opener(base_url))
+        return
+    from exchange_tui.tui.demo import DemoSession
+
+    session = DemoSession()
+    try:
+        yield ExchangeApp(opener=session.open_service, demo=session)
+    finally:
+        session.close()
