@@ -1,0 +1,67 @@
+"""The TUI against the simulator: one encrypted-file secret store per session, a fresh index per test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from pydantic import SecretStr
+from textual.message import Message
+
+from exchange_tui.service import AccountService
+from exchange_tui.store import AccountStore, Locations, open_encrypted_file
+from exchange_tui.tui.app import ExchangeApp
+from exchange_tui.tui.demo import DemoKeys
+
+
+@pytest.fixture(scope="session")
+def tui_secrets(tmp_path_factory):
+    """The encrypted file's Argon2 derivation runs once for all TUI tests."""
+    locations = Locations.from_env({"EXCHANGE_TUI_HOME": str(tmp_path_factory.mktemp("tui-secrets"))})
+    return open_encrypted_file(locations, lambda path, new: SecretStr("tui-tests-master"), "tests")
+
+
+@pytest.fixture
+def store(tui_secrets, tmp_path):
+    yield AccountStore(tui_secrets, Locations.from_env({"EXCHANGE_TUI_HOME": str(tmp_path / "home")}))
+    for account in tui_secrets.account_ids():
+        tui_secrets.delete(account)
+
+
+class Messages:
+    """A ``message_hook`` that lets a test wait for the next message of a kind, instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.seen: list[Message] = []
+        self.taken: set[int] = set()
+        self._changed = asyncio.Event()
+
+    def __call__(self, message: Message) -> None:
+        self.seen.append(message)
+        self._changed.set()
+
+    async def wait_for(self, kind: type[Message], timeout: float = 15.0) -> Message:
+        """The first message of ``kind`` not yet taken, once it has been posted."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for message in self.seen:
+                    if isinstance(message, kind) and id(message) not in self.taken:
+                        self.taken.add(id(message))
+                        return message
+                self._changed.clear()
+                await self._changed.wait()
+
+
+@pytest.fixture
+def messages() -> Messages:
+    return Messages()
+
+
+@pytest.fixture
+def make_app(store, simulator) -> Callable[..., ExchangeApp]:
+    def make(**options) -> ExchangeApp:
+        service = AccountService(store, base_url=simulator.url)
+        return ExchangeApp(service=service, demo_keys=DemoKeys(simulator.state), **options)
+
+    return make

@@ -1,0 +1,316 @@
+"""Every flow with the keyboard at 80x24, against the simulator: add, errors, replace, remove, balances, help, palette."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from exchange_tui.tui.demo import DEMO_KEYS
+from exchange_tui.tui.messages import (
+    AccountChecked,
+    AccountRemoved,
+    AccountsLoaded,
+    BalancesFailed,
+    BalancesUpdated,
+    InputRejected,
+    KeyConnected,
+    KeyRejected,
+)
+from exchange_tui.tui.screens.balances import BalancesScreen
+from exchange_tui.tui.screens.checklist import ChecklistScreen
+from exchange_tui.tui.screens.exchanges import HomeScreen
+from exchange_tui.tui.screens.help import HelpScreen
+from exchange_tui.tui.screens.key_form import KeyFormScreen
+from exchange_tui.tui.screens.report import ConnectedScreen
+
+SIZE = (80, 24)
+
+
+def demo_index(label: str) -> int:
+    return next(n for n, key in enumerate(DEMO_KEYS) if key.label == label)
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def open_form(pilot, messages) -> None:
+    await messages.wait_for(AccountsLoaded)
+    await pilot.press("a", "enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, KeyFormScreen)
+
+
+async def connect_demo(pilot, messages, label: str = "demo") -> None:
+    """In the key form: F7, pick a demo key, Connect."""
+    await pilot.press("f7", *["down"] * demo_index(label), "enter")
+    await pilot.pause()
+    await pilot.press("enter")
+
+
+async def add_demo(pilot, messages, label: str = "demo") -> None:
+    await open_form(pilot, messages)
+    await connect_demo(pilot, messages, label)
+    await messages.wait_for(KeyConnected)
+    await pilot.pause()
+
+
+async def home_with_demo(pilot, messages) -> None:
+    """Add the demo key, then back to My Exchanges with it highlighted."""
+    await add_demo(pilot, messages)
+    await pilot.press("enter")
+    await messages.wait_for(AccountsLoaded)
+
+
+async def test_empty_home_leads_to_add(make_app, messages):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await messages.wait_for(AccountsLoaded)
+        await pilot.pause()
+        assert app.screen.query_one("#empty").display
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Add new exchange" in str(app.screen.query_one(".title", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyFormScreen)
+
+
+async def test_add_demo_key_connects_and_lists_it(make_app, messages, store):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await add_demo(pilot, messages)
+        assert isinstance(app.screen, ConnectedScreen)
+        assert "Connected" in text(app, ".connected")
+        assert "8,589.90 USDT" in text(app, ".total")
+        await pilot.press("enter")
+        await messages.wait_for(AccountsLoaded)
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        assert table.get_row("demo") [1:3] == ["demo", "Connected"]
+    assert [record.label for record in store.accounts()] == ["demo"]
+
+
+async def test_secret_fields_are_masked_until_revealed(make_app, messages):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_form(pilot, messages)
+        await pilot.press("f7", "enter")
+        await pilot.pause()
+        fields = [app.screen.query_one(f"#{name}", Input) for name in ("api_key", "secret_key", "passphrase")]
+        assert all(field.password for field in fields)
+        await pilot.press("f6")
+        assert not any(field.password for field in fields)
+
+
+async def test_pasted_key_is_cleaned(make_app, messages, simulator):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_form(pilot, messages)
+        await pilot.press("tab")
+        field = app.screen.query_one("#api_key", Input)
+        assert field.has_focus
+        from textual import events
+
+        field.post_message(events.Paste("\n  bg_0123  \r\n"))
+        await pilot.pause()
+        assert field.value == "bg_0123"
+
+
+@pytest.mark.parametrize(
+    ("demo_key", "advice", "step"),
+    [
+        ("demo-typo", "passphrase does not match", "step 5: Name it and set a passphrase"),
+        ("demo-ip-bound", "IP whitelist", "step 10: Bind the key to this box's IP"),
+        ("demo-badsecret", "secret key is wrong", "step 9: Copy the API key and secret key"),
+    ],
+)
+async def test_refused_key_shows_the_hint_and_the_checklist_step(make_app, messages, store, demo_key, advice, step):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_form(pilot, messages)
+        await connect_demo(pilot, messages, demo_key)
+        report = (await messages.wait_for(KeyRejected)).report
+        await pilot.pause()
+        outcome = text(app, "#outcome")
+        assert advice in outcome and report.error.code in outcome
+        assert step in outcome
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        failed = "\n".join(str(line.render()) for line in app.screen.query(".step.-failed"))
+        assert step.split(": ")[1] in failed
+    assert store.accounts() == []
+
+
+async def test_field_errors_show_beside_the_field(make_app, messages):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_form(pilot, messages)
+        app.screen.query_one("#label", Input).value = "bad label!"
+        await pilot.press("f7", "enter")
+        await pilot.pause()
+        app.screen.query_one("#label", Input).value = "bad label!"
+        app.screen.query_one("#passphrase", Input).value = ""
+        await pilot.click("#connect")
+        await messages.wait_for(InputRejected)
+        await pilot.pause()
+        assert "Label:" in text(app, "#error-label")
+        assert app.screen.query_one("#label", Input).has_focus
+        app.screen.query_one("#label", Input).value = "ok"
+        await pilot.click("#connect")
+        await messages.wait_for(InputRejected)
+        await pilot.pause()
+        assert "passphrase is empty" in text(app, "#error-passphrase")
+        assert not app.screen.query_one("#error-label").has_class("-shown")
+
+
+async def test_replace_key_ends_connected_again(make_app, messages, store):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await home_with_demo(pilot, messages)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyFormScreen)
+        assert "Replace the API key of demo" in text(app, ".title")
+        assert "bg_3432" in text(app, "#replacing")
+        await connect_demo(pilot, messages, "demo-typo")
+        await messages.wait_for(KeyRejected)
+        await pilot.pause()
+        assert "The old key stays" in text(app, "#outcome")
+        await connect_demo(pilot, messages, "demo-readonly")
+        await messages.wait_for(KeyConnected)
+        await pilot.pause()
+        assert isinstance(app.screen, ConnectedScreen)
+        assert "key replaced" in text(app, ".connected")
+    assert store.get("demo").key_prefix == "bg_b91e…"
+
+
+async def test_remove_asks_first(make_app, messages, store):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await home_with_demo(pilot, messages)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert len(store.accounts()) == 1
+        await pilot.press("x", "y")
+        await messages.wait_for(AccountRemoved)
+        await messages.wait_for(AccountsLoaded)
+        await pilot.pause()
+        assert app.screen.query_one("#empty").display
+    assert store.accounts() == []
+
+
+async def test_home_checks_accounts_in_the_background(make_app, messages, store, simulator):
+    async with make_app().run_test(size=SIZE, message_hook=messages) as pilot:
+        await add_demo(pilot, messages, "demo-readonly")
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await messages.wait_for(AccountsLoaded)
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        assert table.get_row("demo-readonly")[2] == "Checking…"
+        await messages.wait_for(AccountChecked)
+        await pilot.pause()
+        assert table.get_row("demo-readonly")[2] == "Connected"
+        assert "read-only" in text(app, "#account-detail")
+
+
+async def test_balances_update_and_go_stale(make_app, messages, simulator):
+    app = make_app(poll_seconds=60)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await add_demo(pilot, messages)
+        await pilot.press("b")
+        await messages.wait_for(BalancesUpdated)
+        await pilot.pause()
+        assert isinstance(app.screen, BalancesScreen)
+        assert "8,589.90" in text(app, "#total")
+        assert "live" in text(app, "#freshness")
+        simulator.state.set_balance("demo", "USDT", "2520.48213")
+        await pilot.press("u")
+        await messages.wait_for(BalancesUpdated)
+        await pilot.pause()
+        assert "9,589.90" in text(app, "#total")
+        assert app.screen.totals == [8589.900316, 9589.900316]
+        simulator.state.update_faults(error_5xx_next=1000)
+        await pilot.press("u")
+        await messages.wait_for(BalancesFailed)
+        await pilot.pause()
+        assert "STALE" in text(app, "#freshness")
+        assert app.screen.query_one("#freshness").has_class("-stale")
+        assert "9,589.90" in text(app, "#total")
+
+
+async def test_balances_go_stale_when_updates_stop(make_app, messages):
+    now = [None]
+    app = make_app(poll_seconds=60)
+    real_clock = app.clock
+    app.clock = lambda: now[0] or real_clock()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await add_demo(pilot, messages)
+        await pilot.press("b")
+        await messages.wait_for(BalancesUpdated)
+        await pilot.pause()
+        now[0] = real_clock() + timedelta(minutes=5)
+        app.screen._show_freshness()
+        assert "STALE · last update 5m ago" in text(app, "#freshness")
+
+
+async def test_checklist_ticks_what_the_check_verified(make_app, messages):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await add_demo(pilot, messages, "demo-spot-only")
+        await pilot.press("k")
+        await pilot.pause()
+        steps = {str(s.render())[:40]: s for s in app.screen.query(".step")}
+        marks = {title.split(".")[0].strip(" ✔✘!·"): next(c for c in ("-done", "-failed", "-warning", "-unknown") if s.has_class(c)) for title, s in steps.items()}
+        assert marks["5"] == "-done"
+        assert marks["6"] == "-done"
+        assert marks["7"] == "-warning"
+        assert marks["10"] == "-warning"
+        assert marks["11"] == "-done"
+
+
+async def test_help_lists_every_key(make_app, messages):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await messages.wait_for(AccountsLoaded)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = "\n".join(str(column.render()) for column in app.screen.query(".help-column"))
+        for needed in ("Add new exchange", "Replace the API key", "Remove the account", "Refresh now", "Fill a demo key", "Command palette"):
+            assert needed in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_palette_runs_account_actions(make_app, messages):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await messages.wait_for(AccountsLoaded)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"add exchange")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Add new exchange" in str(app.screen.query_one(".title", Static).render())
+
+
+async def test_palette_discovers_every_command(make_app, messages):
+    from exchange_tui.tui.commands import AccountCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages):
+        provider = AccountCommands(app.screen)
+        titles = [hit.text async for hit in provider.discover()]
+        assert "account: Add exchange" in titles
+        assert "account: Replace API key" in titles
+        assert "view: Balances" in titles
+        assert "app: Quit" in titles
