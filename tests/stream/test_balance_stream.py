@@ -33,8 +33,9 @@ from exchange_tui.exchanges.errors import (
 from exchange_tui.models import Credentials
 from exchange_tui.simulator import SimAccount, SimulatorServer
 
+# Pings often enough to be exercised in every test; deadlines loose enough for a busy machine.
 FAST = StreamTiming(
-    ping_interval=0.2, pong_timeout=0.2, answer_timeout=1.0, backoff_base=0.01, backoff_max=0.05, close_timeout=0.2
+    ping_interval=0.2, pong_timeout=1.0, answer_timeout=1.0, backoff_base=0.01, backoff_max=0.05, close_timeout=0.2
 )
 
 
@@ -116,7 +117,7 @@ async def test_reconnects_after_a_drop_and_catches_up(open_stream, simulator):
 
 
 async def test_missing_pongs_mean_a_dead_connection(open_stream, simulator):
-    stream = open_stream()
+    stream = open_stream(timing=replace(FAST, ping_interval=0.05, pong_timeout=0.1))
     await next_update(stream)
     simulator.state.faults.ws_ignore_pings = True
     lost = await next_update(stream)
