@@ -215,7 +215,8 @@ async def test_a_login_without_an_answer_times_out_and_is_retried(open_stream):
 
     async with websockets.serve(silent, "127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
-        stream = open_stream(ws_url=f"ws://127.0.0.1:{port}", timing=replace(FAST, ping_interval=0.05, answer_timeout=0.3))
+        timing = replace(FAST, ping_interval=0.05, answer_timeout=0.3)
+        stream = open_stream(ws_url=f"ws://127.0.0.1:{port}", timing=timing)
         lost = await next_update(stream)
         assert lost.status is StreamStatus.RECONNECTING and lost.error.code == "no-answer"
         assert "login" in lost.error.message

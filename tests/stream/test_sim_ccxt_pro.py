@@ -20,7 +20,8 @@ async def pro() -> AsyncIterator[list[ccxt.pro.bitget]]:
 
 def bitget_pro(simulator: SimulatorServer, account: SimAccount, exchanges: list) -> ccxt.pro.bitget:
     """ccxt.pro's bitget with its WebSocket URLs (``urls["api"]["ws"|"demo"]["private"]``) on the simulator."""
-    exchange = ccxt.pro.bitget({"apiKey": account.api_key, "secret": account.secret_key, "password": account.passphrase})
+    credentials = {"apiKey": account.api_key, "secret": account.secret_key, "password": account.passphrase}
+    exchange = ccxt.pro.bitget(credentials)
     exchange.urls["api"]["ws"]["private"] = simulator.ws_url
     exchange.urls["api"]["demo"]["private"] = simulator.ws_demo_url
     exchanges.append(exchange)

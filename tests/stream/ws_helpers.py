@@ -34,7 +34,8 @@ def login_frame(account: SimAccount, *, timestamp: str | None = None, **changes:
 
 
 def subscribe_frame(*inst_types: str, op: str = "subscribe") -> str:
-    return json.dumps({"op": op, "args": [{"instType": t, "channel": "account", "coin": "default"} for t in inst_types]})
+    args = [{"instType": inst_type, "channel": "account", "coin": "default"} for inst_type in inst_types]
+    return json.dumps({"op": op, "args": args})
 
 
 async def receive(ws: websockets.ClientConnection) -> object:
