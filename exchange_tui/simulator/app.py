@@ -349,6 +349,14 @@ def _control_routes(state: SimulatorState) -> list[Route]:
         state.set_price(change.symbol, change.last)
         return {"changed": True}
 
+    def add_key(body: dict[str, object]) -> object:
+        key = state.add_key(str(body.get("label", "")))
+        return key.model_dump(include={"label", "api_key", "secret_key", "passphrase"})
+
+    def delete_key(body: dict[str, object]) -> object:
+        state.delete_key(str(body.get("api_key", "")))
+        return {"deleted": True}
+
     def drop_websockets(_: dict[str, object]) -> object:
         state.drop_websockets()
         return {"dropped": True}
@@ -358,6 +366,8 @@ def _control_routes(state: SimulatorState) -> list[Route]:
         Route("/reset", control(reset), methods=["POST"]),
         Route("/balance", control(balance), methods=["POST"]),
         Route("/price", control(price), methods=["POST"]),
+        Route("/keys", control(add_key), methods=["POST"]),
+        Route("/keys/delete", control(delete_key), methods=["POST"]),
         Route("/ws/drop", control(drop_websockets), methods=["POST"]),
     ]
 

@@ -9,6 +9,7 @@ every order to drop the WebSocket connections.
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -174,6 +175,33 @@ class SimulatorState:
     def account_by_key(self, api_key: str) -> SimAccount | None:
         return self._by_key.get(api_key)
 
+    def add_key(self, label: str) -> SimAccount:
+        """A new API key for account ``label`` (fresh key, secret and passphrase; the same uid,
+        permissions and balances). ``account(label)`` returns it from now on; the older keys keep
+        working until :meth:`delete_key`, as on Bitget."""
+        with self._lock:
+            key = self.account(label).model_copy(
+                update={
+                    "api_key": f"bg_{secrets.token_hex(16)}",
+                    "secret_key": secrets.token_hex(32),
+                    "passphrase": f"Pass{secrets.token_hex(8)}",
+                }
+            )
+            self._by_key[key.api_key] = key
+            self._key_by_label[label] = key.api_key
+            return key
+
+    def delete_key(self, api_key: str) -> None:
+        """Delete one API key: requests signed with it get 40037. ``KeyError`` if there is no such key."""
+        with self._lock:
+            label = self._by_key.pop(api_key).label
+            if self._key_by_label[label] == api_key:
+                left = [key for key, account in self._by_key.items() if account.label == label]
+                if left:
+                    self._key_by_label[label] = left[-1]
+                else:
+                    del self._key_by_label[label]
+
     def usdt_price(self, coin: str) -> Decimal:
         return usdt_price(self.tickers, coin)
 
@@ -274,7 +302,11 @@ class SimulatorState:
         self.announce(WebSocketsDropped(self.now_ms()))
 
     def _store(self, account: SimAccount) -> None:
-        self._by_key[account.api_key] = account
+        """Keep ``account``'s balances under every key of that account."""
+        for api_key, held in list(self._by_key.items()):
+            if held.label == account.label:
+                credentials = {"api_key": api_key, "secret_key": held.secret_key, "passphrase": held.passphrase}
+                self._by_key[api_key] = account.model_copy(update=credentials)
 
     def announce(self, event: SimEvent) -> None:
         for listener in list(self.listeners):
