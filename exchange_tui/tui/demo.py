@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from exchange_tui.service import AccountService
     from exchange_tui.simulator import SimulatorState, ThreadedSimulator
     from exchange_tui.store import PasswordSource
@@ -61,6 +61,8 @@ class DemoKeys:
         self.state = state
 
     def credentials(self, key: DemoKey) -> tuple[SecretStr, SecretStr, SecretStr]:
+        from pydantic import SecretStr
+
         account = self.state.account(key.account)
         return (
             SecretStr(account.api_key),
@@ -80,7 +82,6 @@ class DemoSession:
 
     def __init__(self) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="exchange-tui-demo-"))
-        self._master = SecretStr(secrets.token_urlsafe(32))
         self._simulator: ThreadedSimulator | None = None
         self.keys: DemoKeys | None = None
 
@@ -88,8 +89,11 @@ class DemoSession:
         """Start the simulator and open the throwaway store (called from a worker thread).
 
         The app's ``password_source`` is not used: the demo's master password is its own.
-        Imports wait until here, after the first paint.
+        Imports wait until here, after the first paint. The master password is random and
+        lives only in this call's closure.
         """
+        from pydantic import SecretStr
+
         from exchange_tui.service import AccountService
         from exchange_tui.simulator import ThreadedSimulator
         from exchange_tui.store import AccountStore, Locations, open_encrypted_file
@@ -97,7 +101,8 @@ class DemoSession:
         locations = Locations.from_env({"EXCHANGE_TUI_HOME": str(self.home)})
         simulator = self._simulator = ThreadedSimulator().__enter__()
         self.keys = DemoKeys(simulator.state)
-        secrets_store = open_encrypted_file(locations, lambda path, new: self._master, "demo: a throwaway store")
+        master = SecretStr(secrets.token_urlsafe(32))
+        secrets_store = open_encrypted_file(locations, lambda path, new: master, "demo: a throwaway store")
         return AccountService(AccountStore(secrets_store, locations), base_url=simulator.url)
 
     def close(self) -> None:
