@@ -83,3 +83,24 @@ class KeyReport(BaseModel):
     overview: list[AccountTotal] = Field(default_factory=list)
     total_usdt: Decimal | None = None
     error: ErrorInfo | None = None
+
+
+class BalanceSource(StrEnum):
+    """Where live balance figures came from: the exchange's push stream, or a REST poll."""
+
+    LIVE = "live"
+    POLLING = "polling"
+
+
+class BalanceReading(BaseModel):
+    """One reading of an account's balances while watching it.
+
+    ``balances`` is ``None`` when the reading failed (``error`` says why): keep showing
+    the last good figures, marked as stale.
+    """
+
+    source: BalanceSource
+    at: datetime
+    balances: list[Balance] | None = None
+    total_usdt: Decimal | None = None
+    error: ErrorInfo | None = None

@@ -144,7 +144,7 @@ class BitgetClient:
         self._backoff_base = backoff_base
         self._clock = clock
         self._offset_ms: float | None = None
-        self._clock_lock = asyncio.Lock()
+        self._sync: asyncio.Future[float] | None = None
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
@@ -179,9 +179,12 @@ class BitgetClient:
         return self._offset_ms
 
     async def _ensure_clock(self) -> None:
-        async with self._clock_lock:
-            if self._offset_ms is None:
-                await self.sync_clock()
+        """Sync once before the first signed call; calls made meanwhile share that one sync (and its failure)."""
+        if self._offset_ms is not None:
+            return
+        if self._sync is None or self._sync.done():
+            self._sync = asyncio.ensure_future(self.sync_clock())
+        await asyncio.shield(self._sync)
 
     # -- transport -------------------------------------------------------
 
@@ -390,9 +393,9 @@ class BitgetClient:
                 "refused. Edit the key on Bitget and enable both (the guide's futures step)"
             )
         report.warnings.extend(notes)
-        report.balances = _value_balances(spot, prices) + [b for _, _, rows in futures for b in rows]
+        report.balances = value_in_usdt(spot, prices) + [b for _, _, rows in futures for b in rows]
         report.overview = overview
-        report.total_usdt = _total(report.balances)
+        report.total_usdt = total_usdt(report.balances)
         report.warnings.extend(_elsewhere_warning(overview))
         return report
 
@@ -441,7 +444,7 @@ class BitgetClient:
             uid=str(info.get("userId") or "") or None,
             ips=_split_ips(info.get("ips")),
             balances=assets,
-            total_usdt=_total(assets),
+            total_usdt=total_usdt(assets),
         )
         _apply_permissions(report, perms.decode_unified(str(info.get("permType") or ""), list(info.get("permissions") or [])))
         return report
@@ -454,9 +457,9 @@ class BitgetClient:
             if error.code != "40085":
                 raise
             assets = await self.unified_assets()
-            return assets, _total(assets)
-        rows = _value_balances(spot, prices) + [b for _, _, r in futures for b in r]
-        return rows, _total(rows)
+            return assets, total_usdt(assets)
+        rows = value_in_usdt(spot, prices) + [b for _, _, r in futures for b in r]
+        return rows, total_usdt(rows)
 
 
 async def _outcome(call: Awaitable[T]) -> T | ExchangeError:
@@ -520,17 +523,20 @@ def _futures_balances(product_type: str, rows: list[dict[str, Any]]) -> list[Bal
     ]
 
 
-def _value_balances(balances: list[Balance], prices: dict[str, Decimal]) -> list[Balance]:
-    """Spot balances valued in USDT at the last price; a coin with no USDT market stays unvalued."""
+def value_in_usdt(balances: list[Balance], prices: dict[str, Decimal]) -> list[Balance]:
+    """Balances not yet valued (spot) valued in USDT at the last price; no USDT market, no value."""
     valued = []
     for b in balances:
+        if b.usdt_value is not None:
+            valued.append(b)
+            continue
         amount = b.available + b.frozen + b.locked
         price = Decimal(1) if b.coin == "USDT" else prices.get(f"{b.coin}USDT")
         valued.append(b.model_copy(update={"usdt_value": None if price is None else amount * price}))
     return valued
 
 
-def _total(balances: list[Balance]) -> Decimal:
+def total_usdt(balances: list[Balance]) -> Decimal:
     return sum((b.usdt_value for b in balances if b.usdt_value is not None), Decimal(0))
 
 
