@@ -105,6 +105,7 @@ def _record_json(record) -> dict[str, Any]:
         "base_url": record.base_url,
         "created": record.created.isoformat(),
         "rotated": record.rotated.isoformat() if record.rotated else None,
+        "rotated_by": record.rotated_by,
         "last_check": None
         if check is None
         else {
@@ -135,9 +136,9 @@ def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int
 
 def _service(args: argparse.Namespace):
     from exchange_tui.service import AccountService
-    from exchange_tui.store import AccountStore
+    from exchange_tui.store import open_account_store
 
-    return AccountService(AccountStore.open(), base_url=getattr(args, "url", None))
+    return AccountService(open_account_store(), base_url=getattr(args, "url", None))
 
 
 async def cmd_accounts(args: argparse.Namespace) -> int:
@@ -205,7 +206,8 @@ async def cmd_remove(args: argparse.Namespace) -> int:
         record = await service.account(args.label)
         question = (
             f"Remove {record.exchange} account {record.label!r} (key {record.key_prefix})? "
-            "Its key is deleted from this box's secret store; the key itself stays valid on the exchange."
+            "Its key is deleted from the secret store (for every box, if they share a Vault); "
+            "the key itself stays valid on the exchange."
         )
         if not args.yes and not _confirm(question):
             print("Nothing removed.")
@@ -257,17 +259,15 @@ async def cmd_balance(args: argparse.Namespace) -> int:
 
 
 async def cmd_locate(args: argparse.Namespace) -> int:
-    from exchange_tui.store import Locations, describe_secret_backend
+    from exchange_tui.store import Locations, describe_account_store
 
     locations = Locations.from_env()
-    kind, description = await asyncio.to_thread(describe_secret_backend, locations)
     found = {
         "config": str(locations.config),
         "data": str(locations.data),
         "state": str(locations.state),
         "index": str(locations.index_file),
-        "secret_backend": kind,
-        "secret_backend_detail": description,
+        **await asyncio.to_thread(describe_account_store, locations),
     }
     if args.json:
         _print_json(found)
@@ -339,7 +339,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _error_exit(error: BaseException) -> tuple[str, int]:
     """The one line and exit code for an error a command can meet."""
-    from exchange_tui.store import AccountBusy, AccountExists, AccountNotFound, SecretStoreUnavailable, StoreError
+    from exchange_tui.store import (
+        AccountBusy,
+        AccountExists,
+        AccountNotFound,
+        RotatedElsewhere,
+        SecretStoreUnavailable,
+        StoreError,
+    )
     from exchange_tui.validation import InvalidInput
 
     if isinstance(error, CliError):
@@ -350,7 +357,7 @@ def _error_exit(error: BaseException) -> tuple[str, int]:
         return f"secret store unavailable: {error}", EXIT_STORE
     if isinstance(error, AccountNotFound | AccountExists):
         return f"{error}", EXIT_USAGE
-    if isinstance(error, AccountBusy):
+    if isinstance(error, AccountBusy | RotatedElsewhere):
         return f"{error}", EXIT_REFUSED
     if isinstance(error, StoreError):
         return f"{error}", EXIT_STORE

@@ -1,6 +1,7 @@
-"""Where accounts are kept: secrets in the OS keyring (or an encrypted file), the rest in an index.
+"""Where accounts are kept: secrets in the OS keyring (or an encrypted file), the rest in an index;
+or everything in a shared OpenBao / Vault (``EXCHANGE_TUI_STORE=vault``, :mod:`.vault`).
 
-Plain Python, no Textual. The account service builds on :class:`AccountStore`.
+Plain Python, no Textual. The account service builds on :func:`open_account_store`'s choice.
 """
 
 from .accounts import AccountStore, Reconciliation
@@ -13,14 +14,35 @@ from .errors import (
     IndexTooNew,
     InvalidAccountName,
     LockTimeout,
+    RotatedElsewhere,
     SecretMissing,
     SecretStoreError,
     SecretStoreTimeout,
     SecretStoreUnavailable,
     StoreError,
+    VaultPermissionDenied,
+    VaultSealed,
+    VaultTokenInvalid,
+    VaultUnavailable,
+    VaultUnreachable,
+    VaultWrongEngine,
     WrongMasterPassword,
 )
-from .index import AccountIndex, AccountRecord, CheckStatus, CheckSummary, IndexDocument, account_id
+from .factory import (
+    STORE_ENV,
+    Accounts,
+    describe_account_store,
+    open_account_store,
+    store_choice,
+)
+from .index import (
+    AccountIndex,
+    AccountRecord,
+    CheckStatus,
+    CheckSummary,
+    IndexDocument,
+    account_id,
+)
 from .locations import Locations
 from .secret_store import (
     MASTER_PASSWORD_ENV,
@@ -39,12 +61,14 @@ from .secret_store import (
 __all__ = [
     "MASTER_PASSWORD_ENV",
     "SERVICE",
+    "STORE_ENV",
     "AccountBusy",
     "AccountExists",
     "AccountIndex",
     "AccountNotFound",
     "AccountRecord",
     "AccountStore",
+    "Accounts",
     "CheckStatus",
     "CheckSummary",
     "CorruptSecret",
@@ -58,17 +82,27 @@ __all__ = [
     "OsKeyring",
     "PasswordSource",
     "Reconciliation",
+    "RotatedElsewhere",
     "SecretMissing",
     "SecretStore",
     "SecretStoreError",
     "SecretStoreTimeout",
     "SecretStoreUnavailable",
     "StoreError",
+    "VaultPermissionDenied",
+    "VaultSealed",
+    "VaultTokenInvalid",
+    "VaultUnavailable",
+    "VaultUnreachable",
+    "VaultWrongEngine",
     "WrongMasterPassword",
     "account_id",
+    "describe_account_store",
     "describe_secret_backend",
     "find_os_keyring",
     "master_password_from_env_or_terminal",
+    "open_account_store",
     "open_encrypted_file",
     "open_secret_store",
+    "store_choice",
 ]

@@ -34,7 +34,7 @@ from .errors import (
     SecretMissing,
 )
 from .files import file_lock
-from .index import AccountIndex, AccountRecord, CheckSummary, check_exchange, check_label, now
+from .index import AccountIndex, AccountRecord, CheckSummary, check_label, now
 from .locations import Locations
 from .secret_store import DEFAULT_TIMEOUT, PasswordSource, SecretStore, open_secret_store
 
@@ -120,6 +120,13 @@ class AccountStore:
             raise AccountNotFound(label)
         return record
 
+    def version(self, label: str) -> int:
+        """A number that changes whenever the account's key is replaced: here, when it was rotated
+        (in microseconds since the epoch; 0 if never), so a running app notices a rotate made by
+        another process on this box."""
+        rotated = self.get(label).rotated
+        return 0 if rotated is None else int(rotated.timestamp() * 1_000_000)
+
     def credentials(self, label: str) -> Credentials:
         record = self.get(label)
         credentials = self.secrets.read(record.account_id)
@@ -149,14 +156,7 @@ class AccountStore:
         base_url: str | None = None,
     ) -> AccountRecord:
         """Store a new account: its secret first, then its index entry. ``AccountExists`` if taken."""
-        record = AccountRecord(
-            label=check_label(label),
-            exchange=check_exchange(exchange),
-            key_prefix=credentials.key_prefix,
-            demo_trading=demo_trading,
-            base_url=base_url,
-            created=now(),
-        )
+        record = AccountRecord.new(exchange, label, credentials, demo_trading=demo_trading, base_url=base_url)
         with self.lock(label):
             with self.index.edit() as document:
                 taken = document.find(label)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 
@@ -96,3 +97,50 @@ class AccountBusy(LockTimeout):
     def __init__(self, label: str, path: Path, timeout: float) -> None:
         super().__init__(f"account {label!r}", path, timeout)
         self.label = label
+
+
+class VaultUnavailable(SecretStoreUnavailable):
+    """OpenBao / Vault cannot serve this box: unreachable, sealed, a bad token, a missing policy, a wrong mount."""
+
+
+class VaultUnreachable(VaultUnavailable):
+    pass
+
+
+class VaultSealed(VaultUnavailable):
+    pass
+
+
+class VaultTokenInvalid(VaultUnavailable):
+    """The token is expired or revoked (or was never valid)."""
+
+
+class VaultPermissionDenied(VaultUnavailable):
+    """The token is valid but its policies do not grant ``capability`` on ``path``."""
+
+    def __init__(self, message: str, *, path: str, capability: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.capability = capability
+
+
+class VaultWrongEngine(VaultUnavailable):
+    """The mount is missing, not a KV engine, or KV version 1 where version 2 is needed."""
+
+
+class RotatedElsewhere(StoreError):
+    """Another box replaced the account's key between our read of its version and our write.
+
+    Nothing was overwritten: the other box's key is in place and ours was not stored.
+    """
+
+    def __init__(self, label: str, *, by: str, at: datetime | None, version: int) -> None:
+        when = at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else "just now"
+        super().__init__(
+            f"account {label!r} was rotated elsewhere, by {by} at {when} (version {version}): "
+            "its key is in place and yours was not stored; check the account, then rotate again if needed"
+        )
+        self.label = label
+        self.by = by
+        self.at = at
+        self.version = version

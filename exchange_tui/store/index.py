@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from exchange_tui.models import KEY_PREFIX_LENGTH, KeyReport
+from exchange_tui.models import KEY_PREFIX_LENGTH, Credentials, KeyReport
 
 from .errors import IndexCorrupt, IndexTooNew, InvalidAccountName, LockTimeout
 from .files import atomic_write, file_lock
@@ -93,7 +93,23 @@ class AccountRecord(BaseModel):
     base_url: str | None = None
     created: datetime
     rotated: datetime | None = None
+    rotated_by: str | None = None
+    """The box that last replaced the key, where the store records it (Vault)."""
     last_check: CheckSummary | None = None
+
+    @classmethod
+    def new(
+        cls, exchange: str, label: str, credentials: Credentials, *, demo_trading: bool, base_url: str | None
+    ) -> AccountRecord:
+        """The record of an account about to be added, created now."""
+        return cls(
+            label=check_label(label),
+            exchange=check_exchange(exchange),
+            key_prefix=credentials.key_prefix,
+            demo_trading=demo_trading,
+            base_url=base_url,
+            created=now(),
+        )
 
     @property
     def account_id(self) -> str:
