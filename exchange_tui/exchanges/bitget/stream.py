@@ -49,7 +49,7 @@ from typing import Any, NoReturn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, _decimal, _Throttle
+from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, _decimal, _Throttle, tls_context
 from exchange_tui.exchanges.bitget.errors import from_code
 from exchange_tui.exchanges.bitget.signing import ws_login_signature
 from exchange_tui.exchanges.errors import AccountModeMismatch, ExchangeError, ExchangeUnavailable
@@ -279,6 +279,7 @@ class BalanceStream:
                 close_timeout=timing.close_timeout,
                 ping_interval=None,
                 logger=_FRAMES_LOG,
+                ssl=tls_context() if self.ws_url.startswith("wss:") else None,
             ) as ws:
                 now = asyncio.get_running_loop().time()
                 self._next_ping, self._pong_due = now + timing.ping_interval, None
