@@ -8,14 +8,21 @@ accepted it, so the old key stays in place on any failure.
 The store is synchronous (keyring, files, locks): its calls run on one dedicated
 thread, so the event loop never blocks on D-Bus or a lock, and a lock taken for
 a flow is released by the thread that took it.
+
+A key can be replaced elsewhere (another process, or another box sharing a Vault).
+:meth:`AccountService.watch_rotations` notices: it reads the key's version in the
+store every :data:`ROTATION_CHECK_INTERVAL` seconds, and at once when the exchange
+refuses the key in use (:meth:`AccountService.key_refused`); balances switch to the
+new key on their own.
 """
 
 from __future__ import annotations
 
 import asyncio
-from contextlib import aclosing
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,11 +31,25 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from exchange_tui.exchanges.base import EXCHANGES, Exchange, ExchangeClient
-from exchange_tui.models import Balance, Credentials, KeyReport
-from exchange_tui.store import AccountRecord, AccountStore, CheckSummary
+from exchange_tui.exchanges.errors import AuthenticationFailed
+from exchange_tui.models import Balance, BalanceSource, Credentials, ErrorInfo, KeyReport
+from exchange_tui.store import (
+    AccountNotFound,
+    AccountRecord,
+    Accounts,
+    CheckSummary,
+    StoreError,
+)
 from exchange_tui.validation import InvalidInput, check_credentials, check_label
 
 T = TypeVar("T")
+
+ROTATION_CHECK_INTERVAL = 1.5
+"""Seconds between two reads of an account's key version while its rotations are watched."""
+KEY_GONE_CODES = frozenset({"40012", "40037"})
+"""Exchange codes a key rotated elsewhere meets once its old key is deleted: look for a new one at once."""
+
+log = logging.getLogger(__name__)
 
 
 class KeyRefused(Exception):
@@ -50,14 +71,37 @@ class Connected:
 
 @dataclass(frozen=True)
 class BalanceSnapshot:
+    """An account's balances at one moment, and where they came from.
+
+    ``balances`` is ``None`` when that reading failed (``error`` says why): keep the last
+    good figures on show, marked stale.
+    """
+
     label: str
-    balances: list[Balance]
-    total_usdt: Decimal
+    balances: list[Balance] | None
+    total_usdt: Decimal | None
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    source: BalanceSource = BalanceSource.POLLING
+    error: ErrorInfo | None = None
+    key_version: int | None = None
+    """The store's version of the key that read these balances."""
+
+
+@dataclass(frozen=True)
+class KeyInUse:
+    """An account's key as the store holds it, with its version there (Vault: the KV version)."""
+
+    record: AccountRecord
+    version: int
+    credentials: Credentials
+
+    @property
+    def label(self) -> str:
+        return self.record.label
 
 
 class AccountService:
-    """The flows over one :class:`AccountStore`.
+    """The flows over one account store (:func:`exchange_tui.store.open_account_store`).
 
     ``base_url`` overrides every account's exchange URL for this service (a
     command's ``--url``); otherwise an account's own override, then the
@@ -66,7 +110,7 @@ class AccountService:
 
     def __init__(
         self,
-        store: AccountStore,
+        store: Accounts,
         *,
         base_url: str | None = None,
         exchanges: Mapping[str, Exchange] = EXCHANGES,
@@ -77,6 +121,8 @@ class AccountService:
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-tui-store")
         self._flows: dict[str, asyncio.Lock] = {}
         self._clients: dict[str, ExchangeClient] = {}
+        self._client_versions: dict[str, int] = {}
+        self._wakers: dict[str, set[asyncio.Event]] = {}
 
     async def aclose(self) -> None:
         for client in self._clients.values():
@@ -185,18 +231,110 @@ class AccountService:
         return record
 
     async def balances(self, label: str) -> BalanceSnapshot:
-        """The account's trading balances now, over a connection kept for the next refresh."""
+        """The account's trading balances now, over a connection kept for the next refresh.
+
+        If the exchange refuses the key (40012, 40037) and the store holds a newer one, the
+        request is made once more with the new key.
+        """
         record = await self.account(label)
+        client = await self._client(record)
+        try:
+            balances, total = await client.balances()
+        except AuthenticationFailed as error:
+            if error.code not in KEY_GONE_CODES:
+                raise
+            self.key_refused(record.label)
+            if await self._stored(self.store.version, record.label) == self._client_versions.get(record.key):
+                raise
+            await self._forget_client(record.label)
+            client = await self._client(record)
+            balances, total = await client.balances()
+        return BalanceSnapshot(record.label, balances, total, key_version=self._client_versions.get(record.key))
+
+    # -- keys replaced elsewhere -----------------------------------------
+
+    async def current_key(self, label: str) -> KeyInUse:
+        """The account's key as the store holds it now (for a stream to log in with)."""
+
+        def read() -> KeyInUse:
+            record = self.store.get(label)
+            version = self.store.version(record.label)
+            return KeyInUse(record, version, self.store.credentials(record.label))
+
+        return await self._stored(read)
+
+    async def watch_rotations(
+        self, label: str, *, since: int | None = None, interval: float = ROTATION_CHECK_INTERVAL
+    ) -> AsyncIterator[KeyInUse]:
+        """Each new key of the account, as soon as it is noticed, for as long as the caller iterates.
+
+        ``since`` is the version the caller's key has (:attr:`KeyInUse.version`); by default the
+        one stored now. The version is read every ``interval`` seconds, and at once after
+        :meth:`key_refused`. A store that fails for a while (Vault unreachable) is logged and read
+        again at the next tick; the iteration ends when the account is removed. The balances of
+        this service switch to the new key by themselves.
+        """
+        key = label.casefold()
+        wake = asyncio.Event()
+        self._wakers.setdefault(key, set()).add(wake)
+        try:
+            try:
+                seen = since if since is not None else await self._stored(self.store.version, label)
+            except AccountNotFound:
+                return
+            while True:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), interval)
+                wake.clear()
+                try:
+                    if await self._stored(self.store.version, label) == seen:
+                        continue
+                    current = await self.current_key(label)
+                except AccountNotFound:
+                    return
+                except StoreError as error:
+                    log.warning("looking for a new key of %s failed: %s", label, error)
+                    continue
+                seen = current.version
+                if self._client_versions.get(key, seen) != seen:
+                    await self._forget_client(label)
+                yield current
+        finally:
+            self._wakers[key].discard(wake)
+
+    def key_refused(self, label: str) -> None:
+        """The exchange refused the account's key (40012/40037, or the WebSocket login's twin):
+        the watchers of ``label`` read its version now rather than at their next tick."""
+        for wake in self._wakers.get(label.casefold(), ()):
+            wake.set()
+
+    async def _client(self, record: AccountRecord) -> ExchangeClient:
         client = self._clients.get(record.key)
         if client is None:
-            credentials = await self._stored(self.store.credentials, record.label)
+            key = await self.current_key(record.label)
             client = self._clients[record.key] = self._connect(
-                record.exchange, credentials, record.demo_trading, record.base_url
+                record.exchange, key.credentials, record.demo_trading, record.base_url
             )
-        balances, total = await client.balances()
-        return BalanceSnapshot(record.label, balances, total)
+            self._client_versions[record.key] = key.version
+        return client
+
+    async def watch(self, label: str, *, poll_interval: float = 5.0) -> AsyncIterator[BalanceSnapshot]:
+        """The account's balances as they change: pushed live where the exchange can, polled where not.
+
+        Runs until the caller stops iterating; a failed reading is yielded with its error, never raised.
+        """
+        record = await self.account(label)
+        credentials = await self._stored(self.store.credentials, record.label)
+        exchange = self._exchange(record.exchange)
+        async with aclosing(self._connect(record.exchange, credentials, record.demo_trading, record.base_url)) as client:
+            async with aclosing(exchange.watch(client, credentials, poll_interval)) as readings:
+                async for reading in readings:
+                    yield BalanceSnapshot(
+                        record.label, reading.balances, reading.total_usdt, reading.at, reading.source, reading.error
+                    )
 
     async def _forget_client(self, label: str) -> None:
+        self._client_versions.pop(label.casefold(), None)
         client = self._clients.pop(label.casefold(), None)
         if client is not None:
             await client.aclose()
