@@ -1,4 +1,5 @@
-"""The ``exchange-tui`` command: the headless face of the account service, for trading boxes.
+"""The ``exchange-tui`` command: the full-screen app with no command, else the headless face of the
+account service, for trading boxes.
 
 Every account operation is here, scriptable, with ``--json``. Credentials are
 read from the environment, one JSON object on stdin, or a no-echo prompt —
@@ -38,8 +39,6 @@ CREDENTIAL_ENV = {
     "passphrase": "BITGET_API_PASSPHRASE",
 }
 PROMPTS = {"api_key": "API key: ", "secret_key": "Secret key: ", "passphrase": "Passphrase: "}
-
-DEMO_LABEL = "demo"
 
 
 class CliError(Exception):
@@ -278,19 +277,6 @@ async def cmd_locate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def cmd_demo_check(args: argparse.Namespace) -> int:
-    from exchange_tui.exchanges.bitget.client import BitgetClient
-    from exchange_tui.models import Credentials
-    from exchange_tui.simulator import SimulatorServer
-
-    async with SimulatorServer() as server:
-        account = server.state.account(DEMO_LABEL)
-        credentials = Credentials(api_key=account.api_key, secret_key=account.secret_key, passphrase=account.passphrase)
-        async with BitgetClient(credentials, base_url=server.url) as client:
-            report = await client.check_key()
-    return _show_report(args, report, DEMO_LABEL)
-
-
 # -- parsing -------------------------------------------------------------------
 
 
@@ -303,8 +289,10 @@ def _parser() -> argparse.ArgumentParser:
         epilog="exit codes: 0 done, 1 refused by the exchange, 2 bad usage or input, "
         "3 exchange unreachable, 4 secret store unavailable",
     )
-    parser.add_argument("--demo", action="store_true", help="start the built-in Bitget simulator and check its demo key")
-    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on the built-in Bitget simulator with a throwaway store"
+    )
+    parser.add_argument("--url", help="the exchange's REST base URL for the app (else EXCHANGE_TUI_BITGET_URL)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], Awaitable[int]], help: str, url: bool = True):
@@ -376,10 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)
     if handler is None:
-        if not args.demo:
-            parser.print_help()
-            return EXIT_USAGE
-        handler = cmd_demo_check
+        from exchange_tui.tui import run
+
+        return run(demo=args.demo, base_url=args.url)
     try:
         return asyncio.run(handler(args))
     except SystemExit:
