@@ -69,6 +69,10 @@ DEFAULT_APPROLE_MOUNT = "approle"
 DEFAULT_TIMEOUT = 5.0
 FIELDS = ("api_key", "secret_key", "passphrase")
 WRITTEN_BY = "written_by"
+APPROLE_REFUSED = (
+    "Vault refused the AppRole login: check EXCHANGE_TUI_VAULT_ROLE_ID and EXCHANGE_TUI_VAULT_SECRET_ID "
+    "(a secret id can expire or be used up)"
+)
 
 T = TypeVar("T")
 
@@ -426,12 +430,15 @@ class VaultAccountStore:
         settings = self.settings
         assert settings.role_id is not None
         secret_id = settings.secret_id.get_secret_value() if settings.secret_id else None
-        self._call(
-            "update",
-            f"auth/{settings.approle_mount}/login",
-            lambda: self.client.auth.approle.login(settings.role_id, secret_id, mount_point=settings.approle_mount),
-            relogin=False,
-        )
+        try:
+            self._call(
+                "update",
+                f"auth/{settings.approle_mount}/login",
+                lambda: self.client.auth.approle.login(settings.role_id, secret_id, mount_point=settings.approle_mount),
+                relogin=False,
+            )
+        except (hvac.exceptions.InvalidRequest, hvac.exceptions.InvalidPath):
+            raise VaultTokenInvalid(APPROLE_REFUSED) from None
 
     def _check_mount(self) -> None:
         mount = self.settings.mount
@@ -479,10 +486,7 @@ class VaultAccountStore:
     def _refused(self, capability: str, api: str) -> VaultUnavailable:
         """A 403: a token that is no longer valid, or a policy without ``capability`` on ``api``."""
         if self.settings.role_id and api.startswith(f"auth/{self.settings.approle_mount}/"):
-            return VaultTokenInvalid(
-                "Vault refused the AppRole login: check EXCHANGE_TUI_VAULT_ROLE_ID and EXCHANGE_TUI_VAULT_SECRET_ID "
-                "(a secret id can expire or be used up)"
-            )
+            return VaultTokenInvalid(APPROLE_REFUSED)
         try:
             self.client.auth.token.lookup_self()
         except hvac.exceptions.Forbidden:
