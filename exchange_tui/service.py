@@ -321,20 +321,53 @@ class AccountService:
     async def watch(self, label: str, *, poll_interval: float = 5.0) -> AsyncIterator[BalanceSnapshot]:
         """The account's balances as they change: pushed live where the exchange can, polled where not.
 
-        Runs until the caller stops iterating; a failed reading is yielded with its error, never raised.
+        Runs until the caller stops iterating (or the account is removed); a failed reading is
+        yielded with its error, never raised. When the key is replaced (here, in another process,
+        or on another box sharing a Vault) the watch reconnects with the new key by itself.
         """
-        record = await self.account(label)
-        credentials = await self._stored(self.store.credentials, record.label)
-        exchange = self._exchange(record.exchange)
-        async with aclosing(self._connect(record.exchange, credentials, record.demo_trading, record.base_url)) as client:
-            async with aclosing(exchange.watch(client, credentials, poll_interval)) as readings:
-                async for reading in readings:
-                    yield BalanceSnapshot(
-                        record.label, reading.balances, reading.total_usdt, reading.at, reading.source, reading.error
-                    )
+        key = await self.current_key(label)
+        exchange = self._exchange(key.record.exchange)
+        async with aclosing(self.watch_rotations(label, since=key.version)) as rotations:
+            next_key = asyncio.ensure_future(anext(rotations))
+            try:
+                while key is not None:
+                    record = key.record
+                    client = self._connect(record.exchange, key.credentials, record.demo_trading, record.base_url)
+                    async with aclosing(client), aclosing(exchange.watch(client, key.credentials, poll_interval)) as readings:
+                        next_reading = asyncio.ensure_future(anext(readings))
+                        try:
+                            while True:
+                                await asyncio.wait({next_reading, next_key}, return_when=asyncio.FIRST_COMPLETED)
+                                if next_key.done():
+                                    key = next_key.result() if next_key.exception() is None else None
+                                    next_key = asyncio.ensure_future(anext(rotations))
+                                    break
+                                reading = next_reading.result()
+                                next_reading = asyncio.ensure_future(anext(readings))
+                                if reading.error is not None and reading.error.code in KEY_GONE_CODES:
+                                    self.key_refused(record.label)
+                                yield BalanceSnapshot(
+                                    record.label,
+                                    reading.balances,
+                                    reading.total_usdt,
+                                    reading.at,
+                                    reading.source,
+                                    reading.error,
+                                    key.version,
+                                )
+                        finally:
+                            await _cancelled(next_reading)
+            finally:
+                await _cancelled(next_key)
 
     async def _forget_client(self, label: str) -> None:
         self._client_versions.pop(label.casefold(), None)
         client = self._clients.pop(label.casefold(), None)
         if client is not None:
             await client.aclose()
+
+
+async def _cancelled(pending: asyncio.Future) -> None:
+    """Cancel a pending ``anext()`` and let it finish, so its generator can be closed."""
+    pending.cancel()
+    await asyncio.gather(pending, return_exceptions=True)

@@ -71,3 +71,21 @@ async def test_failed_readings_carry_the_error_instead_of_raising(service, keys,
         assert failed.balances is None and failed.error.kind == "unavailable"
     finally:
         await watch.aclose()
+
+
+async def test_watch_switches_to_a_key_rotated_elsewhere(service, store, keys, simulator):
+    from exchange_tui.service import AccountService
+
+    await service.add("bitget", "main", *keys("demo"))
+    watch = service.watch("main", poll_interval=FAST)
+    other_box = AccountService(store, base_url=simulator.url)
+    try:
+        first = await next_where(watch, lambda s: s.source is BalanceSource.LIVE)
+        await other_box.rotate("main", *keys("demo-withdraw"))
+        switched = await next_where(watch, lambda s: s.key_version != first.key_version and s.balances)
+        assert {(b.coin, b.available) for b in switched.balances if b.account == "spot"} == {
+            (b.coin, b.available) for b in simulator.state.account("demo-withdraw").spot
+        }
+    finally:
+        await watch.aclose()
+        await other_box.aclose()
