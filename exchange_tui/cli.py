@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from decimal import Decimal
 from typing import Any
 
@@ -221,7 +222,20 @@ async def cmd_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _snapshot_json(snapshot) -> dict[str, Any]:
+    return {
+        "label": snapshot.label,
+        "at": snapshot.at.isoformat(),
+        "source": snapshot.source.value,
+        "balances": None if snapshot.balances is None else [balance_json(b) for b in snapshot.balances],
+        "total_usdt": amount_json(snapshot.total_usdt),
+        "error": snapshot.error.model_dump() if snapshot.error else None,
+    }
+
+
 async def cmd_balance(args: argparse.Namespace) -> int:
+    if args.watch:
+        return await _watch_balance(args)
     service = _service(args)
     try:
         labels = [args.label] if args.label else [r.label for r in await service.accounts()]
@@ -232,15 +246,7 @@ async def cmd_balance(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(
             {
-                "accounts": [
-                    {
-                        "label": s.label,
-                        "at": s.at.isoformat(),
-                        "balances": [balance_json(b) for b in s.balances],
-                        "total_usdt": amount_json(s.total_usdt),
-                    }
-                    for s in snapshots
-                ],
+                "accounts": [_snapshot_json(s) for s in snapshots],
                 "total_usdt": amount_json(total),
             }
         )
@@ -255,6 +261,40 @@ async def cmd_balance(args: argparse.Namespace) -> int:
     if len(snapshots) > 1:
         print(f"Total: {total:,.2f} USDT")
     return EXIT_OK
+
+
+async def _watch_balance(args: argparse.Namespace) -> int:
+    """One line per change until interrupted; exit 3 once the exchange has been unreachable for ``--timeout``."""
+    if not args.label:
+        raise CliError("--watch needs the account's LABEL", EXIT_USAGE)
+    service = _service(args)
+    loop = asyncio.get_running_loop()
+    last_good = loop.time()
+    problem = "no answer"
+    try:
+        async with aclosing(service.watch(args.label, poll_interval=args.interval)) as snapshots:
+            while True:
+                remaining = last_good + args.timeout - loop.time()
+                try:
+                    snapshot = await asyncio.wait_for(anext(snapshots), max(remaining, 0))
+                except TimeoutError:
+                    raise CliError(
+                        f"the exchange has been unreachable for {args.timeout:g} s ({problem}): giving up",
+                        EXIT_UNREACHABLE,
+                    ) from None
+                if snapshot.error is None:
+                    last_good = loop.time()
+                else:
+                    problem = snapshot.error.hint
+                if args.json:
+                    print(json.dumps(_snapshot_json(snapshot)), flush=True)
+                elif snapshot.error is None:
+                    when = snapshot.at.astimezone().strftime("%H:%M:%S")
+                    print(f"{when} {snapshot.label} {snapshot.total_usdt:,.2f} USDT ({snapshot.source.value})", flush=True)
+                else:
+                    print(f"{snapshot.label}: {snapshot.error.hint}", flush=True)
+    finally:
+        await service.aclose()
 
 
 async def cmd_locate(args: argparse.Namespace) -> int:
@@ -315,8 +355,16 @@ def _parser() -> argparse.ArgumentParser:
     remove = command("remove", cmd_remove, "forget an account and delete its key from the secret store", url=False)
     remove.add_argument("label", metavar="LABEL")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    command("balance", cmd_balance, "balances of one account, or of all").add_argument(
-        "label", metavar="LABEL", nargs="?"
+    balance = command("balance", cmd_balance, "balances of one account, or of all")
+    balance.add_argument("label", metavar="LABEL", nargs="?")
+    balance.add_argument(
+        "--watch", action="store_true", help="stream changes until interrupted (one JSON object a line with --json)"
+    )
+    balance.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="with --watch: exit 3 after S seconds unreachable"
+    )
+    balance.add_argument(
+        "--interval", type=float, default=5.0, metavar="S", help="with --watch: REST polling period while live is down"
     )
     command("locate", cmd_locate, "print the config, data and state folders and the secret backend in use", url=False)
     commands.add_parser(

@@ -182,3 +182,39 @@ def test_on_a_real_secret_service(cli, key_json, bitget, secret_service):
     assert cli.files_containing(secrets_of(bitget)) == []
     assert cli("remove", "ssh-box", "--yes", env=env).code == 0
     assert json.loads(cli("accounts", "--json", env=env).stdout) == {"accounts": []}
+
+
+def test_balance_watch_streams_one_json_line_per_change(cli, key_json, bitget):
+    import queue
+
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "exchange_tui", "balance", "main", "--watch", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli.env,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watch.stdout], daemon=True).start()
+    try:
+        first = json.loads(lines.get(timeout=30))
+        assert first["label"] == "main" and first["source"] == "live" and first["error"] is None
+        bitget.state.set_balance("demo", "USDT", "4242.5")
+        while True:
+            line = json.loads(lines.get(timeout=30))
+            usdt = next(b for b in line["balances"] if b["account"] == "spot" and b["coin"] == "USDT")
+            if usdt["available"] == "4242.5":
+                break
+        assert Decimal(line["total_usdt"]) > Decimal(first["total_usdt"])
+    finally:
+        watch.send_signal(signal.SIGINT)
+        watch.wait(30)
+    assert "Traceback" not in watch.stderr.read()
+
+
+def test_balance_watch_gives_up_with_3_when_unreachable(cli, key_json, unused_tcp_port):
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    down = cli("balance", "main", "--watch", "--timeout", "4", "--interval", "0.2", "--url", f"http://127.0.0.1:{unused_tcp_port}")
+    assert down.code == 3
+    assert "unreachable for 4 s" in down.stderr and "Cannot reach Bitget" in down.stderr
