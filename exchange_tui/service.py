@@ -122,12 +122,14 @@ class AccountService:
         self._flows: dict[str, asyncio.Lock] = {}
         self._clients: dict[str, ExchangeClient] = {}
         self._client_versions: dict[str, int] = {}
+        self._retired: list[ExchangeClient] = []
         self._wakers: dict[str, set[asyncio.Event]] = {}
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
+        for client in [*self._clients.values(), *self._retired]:
             await client.aclose()
         self._clients.clear()
+        self._retired.clear()
         self._store_thread.shutdown(wait=True)
 
     async def _stored(self, call: Callable[..., T], *args: object) -> T:
@@ -221,13 +223,13 @@ class AccountService:
                 record = await self._stored(self.store.record_check, record.label, CheckSummary.from_report(report))
             finally:
                 await self._stored(held.__exit__, None, None, None)
-            await self._forget_client(record.label)
+            self._retire_client(record.label)
         return Connected(record, report)
 
     async def remove(self, label: str) -> AccountRecord:
         async with self._flow_lock(label):
             record = await self._stored(self.store.remove, label)
-            await self._forget_client(record.label)
+            self._retire_client(record.label)
         return record
 
     async def balances(self, label: str) -> BalanceSnapshot:
@@ -246,7 +248,7 @@ class AccountService:
             self.key_refused(record.label)
             if await self._stored(self.store.version, record.label) == self._client_versions.get(record.key):
                 raise
-            await self._forget_client(record.label)
+            self._retire_client(record.label)
             client = await self._client(record)
             balances, total = await client.balances()
         return BalanceSnapshot(record.label, balances, total, key_version=self._client_versions.get(record.key))
@@ -297,7 +299,7 @@ class AccountService:
                     continue
                 seen = current.version
                 if self._client_versions.get(key, seen) != seen:
-                    await self._forget_client(label)
+                    self._retire_client(label)
                 yield current
         finally:
             self._wakers[key].discard(wake)
@@ -360,11 +362,13 @@ class AccountService:
             finally:
                 await _cancelled(next_key)
 
-    async def _forget_client(self, label: str) -> None:
+    def _retire_client(self, label: str) -> None:
+        """The next request opens a new client; the old one may still be in use by a request in
+        flight, so it is closed with the service, not now."""
         self._client_versions.pop(label.casefold(), None)
         client = self._clients.pop(label.casefold(), None)
         if client is not None:
-            await client.aclose()
+            self._retired.append(client)
 
 
 async def _cancelled(pending: asyncio.Future) -> None:
