@@ -25,11 +25,11 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "vault"))
 
-from vault_support import Fleet, box_env, start_bao  # noqa: E402
+from vault_support import Fleet, box_env, start_bao
 
-from exchange_tui.service import AccountService  # noqa: E402
-from exchange_tui.simulator import ThreadedSimulator  # noqa: E402
-from exchange_tui.store import open_account_store  # noqa: E402
+from exchange_tui.service import AccountService
+from exchange_tui.simulator import ThreadedSimulator
+from exchange_tui.store import open_account_store
 
 LABEL = "main"
 PREFIX = "exchange-tui/"
