@@ -72,8 +72,10 @@ class Locations:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Make ``path`` exist as a folder only its owner can enter; parents are made as usual."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Make ``path`` exist as a folder only its owner can enter. Missing parents are made 0700 too
+    (as the XDG spec asks); parents that exist are left as they are."""
+    for parent in reversed([p for p in path.parents if not p.exists()]):
+        parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
     try:
         path.mkdir(mode=PRIVATE_DIR_MODE)
     except FileExistsError:
