@@ -14,13 +14,14 @@ if TYPE_CHECKING:
 
 
 def user_opener(base_url: str | None):
-    """Opens the user's store (OS keyring, else the encrypted file and its master password)."""
+    """Opens the user's store: OS keyring, else the encrypted file and its master password, or the
+    shared Vault when ``EXCHANGE_TUI_STORE=vault``."""
 
     def open_service(password_source: PasswordSource) -> AccountService:
         from exchange_tui.service import AccountService
-        from exchange_tui.store import AccountStore
+        from exchange_tui.store import open_account_store
 
-        return AccountService(AccountStore.open(password_source=password_source), base_url=base_url)
+        return AccountService(open_account_store(password_source=password_source), base_url=base_url)
 
     return open_service
 
