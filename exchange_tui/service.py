@@ -201,7 +201,8 @@ class AccountService:
         credentials = await self._stored(self.store.credentials, record.label)
         async with aclosing(self._connect(record.exchange, credentials, record.demo_trading, record.base_url)) as client:
             report = await client.check_key()
-        record = await self._stored(self.store.record_check, record.label, CheckSummary.from_report(report))
+        summary = CheckSummary.from_report(report, record.last_check)
+        record = await self._stored(self.store.record_check, record.label, summary)
         return Connected(record, report)
 
     async def rotate(self, label: str, api_key: SecretStr, secret_key: SecretStr, passphrase: SecretStr) -> Connected:
@@ -212,6 +213,7 @@ class AccountService:
         """
         async with self._flow_lock(label):
             record = await self.account(label)
+            before = record.last_check.uid if record.last_check else None
             checked = check_credentials(record.exchange, api_key, secret_key, passphrase)
             held = self.store.lock(record.label)
             await self._stored(held.__enter__)
@@ -220,10 +222,17 @@ class AccountService:
                     record.exchange, checked.credentials, record.demo_trading, record.base_url, checked.warnings
                 )
                 await self._stored(self.store.replace_credentials, record.label, checked.credentials)
-                record = await self._stored(self.store.record_check, record.label, CheckSummary.from_report(report))
+                summary = CheckSummary.from_report(report, record.last_check)
+                record = await self._stored(self.store.record_check, record.label, summary)
             finally:
                 await self._stored(held.__exit__, None, None, None)
             self._retire_client(record.label)
+        if before and report.uid and report.uid != before:
+            report.warnings.insert(
+                0,
+                f"The new key belongs to another {record.exchange.capitalize()} account (uid {report.uid}) than the "
+                f"key it replaced (uid {before}): bots on {record.label} now trade that account",
+            )
         return Connected(record, report)
 
     async def remove(self, label: str) -> AccountRecord:

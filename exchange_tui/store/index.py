@@ -69,15 +69,20 @@ class CheckSummary(BaseModel):
     status: CheckStatus
     checked_at: datetime
     error_code: str | None = None
+    error_kind: str | None = None
     total_usdt: Decimal | None = None
+    uid: str | None = None
+    """The exchange account the key belongs to, as last seen (kept when a check fails)."""
 
     @classmethod
-    def from_report(cls, report: KeyReport) -> CheckSummary:
+    def from_report(cls, report: KeyReport, previous: CheckSummary | None = None) -> CheckSummary:
         return cls(
             status=CheckStatus.CONNECTED if report.connected else CheckStatus.FAILED,
             checked_at=report.checked_at,
             error_code=report.error.code if report.error else None,
+            error_kind=report.error.kind if report.error else None,
             total_usdt=report.total_usdt,
+            uid=report.uid or (previous.uid if previous else None),
         )
 
 

@@ -91,6 +91,7 @@ async def test_rotate_swaps_only_a_verified_key(service, store, keys):
 
     connected = await service.rotate("main", *keys("demo-withdraw"))
     assert connected.report.connected
+    assert "belongs to another Bitget account" in connected.report.warnings[0]
     assert store.credentials("main").api_key == keys("demo-withdraw")[0]
     assert store.get("main").rotated is not None
     assert store.get("main").key_prefix == connected.record.key_prefix != old.key_prefix
@@ -130,3 +131,13 @@ async def test_balances_follow_the_exchange(service, keys, simulator):
     simulator.state.set_balance("demo", "USDT", "2000")
     after = await service.balances("main")
     assert after.total_usdt != before.total_usdt
+
+
+async def test_rotate_to_a_new_key_of_the_same_account_has_no_account_warning(service, keys, simulator):
+    await service.add("bitget", "main", *keys("demo"))
+    new_key = simulator.state.add_key("demo")
+    connected = await service.rotate(
+        "main", *keys(api_key=new_key.api_key, secret_key=new_key.secret_key, passphrase=new_key.passphrase)
+    )
+    assert connected.report.connected and connected.record.last_check.uid == simulator.state.account("demo").uid
+    assert not any("another Bitget account" in w for w in connected.report.warnings)
