@@ -70,6 +70,8 @@ class InputRejected(Message):
 
 
 class BalancesUpdated(Message):
+    """A good reading for the balances screen; a newer one replaces it while it waits."""
+
     def __init__(self, snapshot: BalanceSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
@@ -82,3 +84,18 @@ class BalancesFailed(Message):
     def __init__(self, problem: str) -> None:
         super().__init__()
         self.problem = problem
+
+
+class AccountBalancesUpdated(Message):
+    """A reading (good, or failed with ``snapshot.error``) of one account watched from My Exchanges.
+
+    A newer reading of the same account replaces it while it waits, so bursts cost one repaint.
+    """
+
+    def __init__(self, key: str, snapshot: BalanceSnapshot) -> None:
+        super().__init__()
+        self.key = key
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, AccountBalancesUpdated) and message.key == self.key

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
+    from exchange_tui.service import BalanceSnapshot
     from exchange_tui.store import AccountRecord
 
 Clock = Callable[[], datetime]
 
 CONNECTED = "Connected"
 CHECKING = "Checking…"
+STALE = "Stale"
 OLD_KEY = timedelta(days=90)
 
 FAILURES_BY_CODE = {
@@ -96,6 +98,23 @@ def age(since: datetime | None, now: datetime) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h ago"
     return f"{seconds // 86400}d ago"
+
+
+def recent_age(since: datetime, now: datetime) -> str:
+    """How long ago, to the second under a minute: "just now", "12s ago", then as :func:`age`."""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds == 0:
+        return "just now"
+    if seconds < 60:
+        return f"{seconds}s ago"
+    return age(since, now)
+
+
+def watch_status(snapshot: BalanceSnapshot) -> str:
+    """A connected account's status while its balances are watched: the source, or stale."""
+    if snapshot.error is not None:
+        return STALE
+    return f"{CONNECTED} · {'live' if snapshot.source == 'live' else 'poll'}"
 
 
 def key_age(record: AccountRecord, now: datetime) -> str:

@@ -41,12 +41,14 @@ class Messages:
         self.seen.append(message)
         self._changed.set()
 
-    async def wait_for(self, kind: type[Message], timeout: float = 15.0) -> Message:
-        """The first message of ``kind`` not yet taken, once it has been posted."""
+    async def wait_for(
+        self, kind: type[Message], where: Callable[[Message], bool] = lambda message: True, timeout: float = 15.0
+    ) -> Message:
+        """The first message of ``kind`` (that ``where`` accepts) not yet taken, once it is dispatched."""
         async with asyncio.timeout(timeout):
             while True:
                 for message in self.seen:
-                    if isinstance(message, kind) and id(message) not in self.taken:
+                    if isinstance(message, kind) and id(message) not in self.taken and where(message):
                         self.taken.add(id(message))
                         return message
                 self._changed.clear()

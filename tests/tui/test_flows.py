@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from textual.widgets import DataTable, Input, Static
 
+from exchange_tui.models import BalanceSource
 from exchange_tui.tui.demo import DEMO_KEYS
 from exchange_tui.tui.messages import (
+    AccountBalancesUpdated,
     AccountChecked,
     AccountRemoved,
     AccountsLoaded,
@@ -87,9 +90,10 @@ async def test_add_demo_key_connects_and_lists_it(make_app, messages, store):
         assert "8,589.90 USDT" in text(app, ".total")
         await pilot.press("enter")
         await messages.wait_for(AccountsLoaded)
+        await messages.wait_for(AccountBalancesUpdated)
         await pilot.pause()
         table = app.screen.query_one("#accounts", DataTable)
-        assert table.get_row("demo") [1:3] == ["demo", "Connected"]
+        assert table.get_row("demo")[1:4] == ["demo", "Connected · live", "8,589.90"]
     assert [record.label for record in store.accounts()] == ["demo"]
 
 
@@ -215,50 +219,136 @@ async def test_home_checks_accounts_in_the_background(make_app, messages, store,
         await pilot.pause()
         table = app.screen.query_one("#accounts", DataTable)
         assert table.get_row("demo-readonly")[2] == "Checking…"
-        await messages.wait_for(AccountChecked)
+        checked = await messages.wait_for(AccountChecked)
         await pilot.pause()
-        assert table.get_row("demo-readonly")[2] == "Connected"
+        assert table.get_row("demo-readonly")[2].startswith("Connected")
         assert "read-only" in text(app, "#account-detail")
+        watched = await messages.wait_for(AccountBalancesUpdated)
+        await pilot.pause()
+        assert messages.seen.index(checked) < messages.seen.index(watched)
+        assert table.get_row("demo-readonly")[2] == "Connected · live"
 
 
-async def test_balances_update_and_go_stale(make_app, messages, simulator):
+def total_is(total: str):
+    return lambda message: message.snapshot.total_usdt == Decimal(total)
+
+
+def source_is(source: BalanceSource):
+    return lambda message: message.snapshot.source is source
+
+
+async def open_balances(pilot, messages, source: BalanceSource) -> None:
+    """Add the demo key, open its balances and wait for a reading from ``source``."""
+    await add_demo(pilot, messages)
+    await pilot.press("b")
+    await messages.wait_for(BalancesUpdated, source_is(source))
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, BalancesScreen)
+
+
+async def test_balance_change_arrives_as_a_live_push(make_app, messages, simulator):
     app = make_app(poll_seconds=60)
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await add_demo(pilot, messages)
-        await pilot.press("b")
-        await messages.wait_for(BalancesUpdated)
-        await pilot.pause()
-        assert isinstance(app.screen, BalancesScreen)
+        await open_balances(pilot, messages, BalanceSource.LIVE)
         assert "8,589.90" in text(app, "#total")
-        assert "live" in text(app, "#freshness")
+        assert text(app, "#freshness") == "live · last change just now"
         simulator.state.set_balance("demo", "USDT", "2520.48213")
-        await pilot.press("u")
-        await messages.wait_for(BalancesUpdated)
+        await messages.wait_for(BalancesUpdated, total_is("9589.900316"))
         await pilot.pause()
         assert "9,589.90" in text(app, "#total")
-        assert app.screen.totals == [8589.900316, 9589.900316]
+        assert app.screen.totals[-1] == 9589.900316
+        assert "live" in text(app, "#freshness")
+
+
+async def test_home_total_follows_a_push(make_app, messages, simulator):
+    app = make_app(poll_seconds=60)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await home_with_demo(pilot, messages)
+        await messages.wait_for(AccountBalancesUpdated)
+        simulator.state.set_balance("demo", "USDT", "2520.48213")
+        await messages.wait_for(AccountBalancesUpdated, total_is("9589.900316"))
+        await pilot.pause()
+        row = app.screen.query_one("#accounts", DataTable).get_row("demo")
+        assert row[2:4] == ["Connected · live", "9,589.90"]
+
+
+async def test_home_row_goes_stale_when_readings_fail(make_app, messages, simulator):
+    simulator.state.update_faults(ws_refuse_login=True)
+    app = make_app(poll_seconds=0.2)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await home_with_demo(pilot, messages)
+        await messages.wait_for(AccountBalancesUpdated, source_is(BalanceSource.POLLING))
         simulator.state.update_faults(error_5xx_next=1000)
-        await pilot.press("u")
+        await messages.wait_for(AccountBalancesUpdated, lambda message: message.snapshot.error is not None)
+        await pilot.pause()
+        row = app.screen.query_one("#accounts", DataTable).get_row("demo")
+        assert row[2:4] == ["Stale", "8,589.90"]
+        assert "demo: balances are stale:" in text(app, "#account-detail")
+
+
+async def test_balances_say_polling_while_the_stream_is_refused(make_app, messages, simulator):
+    simulator.state.update_faults(ws_refuse_login=True)
+    app = make_app(poll_seconds=0.2)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_balances(pilot, messages, BalanceSource.POLLING)
+        assert "8,589.90" in text(app, "#total")
+        assert text(app, "#freshness") == "polling every 0.2 s · updated just now"
+        assert not app.screen.query_one("#freshness").has_class("-stale")
+
+
+async def test_balances_go_stale_when_polls_fail(make_app, messages, simulator):
+    simulator.state.update_faults(ws_refuse_login=True)
+    app = make_app(poll_seconds=0.2)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_balances(pilot, messages, BalanceSource.POLLING)
+        simulator.state.update_faults(error_5xx_next=1000)
         await messages.wait_for(BalancesFailed)
         await pilot.pause()
-        assert "STALE" in text(app, "#freshness")
+        freshness = text(app, "#freshness")
+        assert freshness.startswith("STALE · last update ")
+        assert freshness.endswith(": Bitget is having trouble: try again in a moment")
         assert app.screen.query_one("#freshness").has_class("-stale")
-        assert "9,589.90" in text(app, "#total")
+        assert "8,589.90" in text(app, "#total")
 
 
-async def test_balances_go_stale_when_updates_stop(make_app, messages):
-    now = [None]
+async def test_refresh_restarts_the_watch(make_app, messages):
     app = make_app(poll_seconds=60)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_balances(pilot, messages, BalanceSource.LIVE)
+        await pilot.press("u")
+        await messages.wait_for(BalancesUpdated, source_is(BalanceSource.LIVE))
+
+
+def fake_clock(app) -> list:
+    """Let the test move the app's clock: set ``now[0]``."""
+    now = [None]
     real_clock = app.clock
     app.clock = lambda: now[0] or real_clock()
+    return now
+
+
+async def test_a_quiet_live_stream_is_not_stale(make_app, messages):
+    app = make_app(poll_seconds=60)
+    now = fake_clock(app)
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        await add_demo(pilot, messages)
-        await pilot.press("b")
-        await messages.wait_for(BalancesUpdated)
-        await pilot.pause()
-        now[0] = real_clock() + timedelta(minutes=5)
+        await open_balances(pilot, messages, BalanceSource.LIVE)
+        now[0] = app.screen.last_update + timedelta(minutes=5)
         app.screen._show_freshness()
-        assert "STALE · last update 5m ago" in text(app, "#freshness")
+        assert text(app, "#freshness") == "live · last change 5m ago"
+        assert not app.screen.query_one("#freshness").has_class("-stale")
+
+
+async def test_balances_go_stale_when_polled_updates_stop(make_app, messages, simulator):
+    simulator.state.update_faults(ws_refuse_login=True)
+    app = make_app(poll_seconds=0.2)
+    now = fake_clock(app)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_balances(pilot, messages, BalanceSource.POLLING)
+        screen = app.screen
+        now[0] = screen.last_update + timedelta(seconds=12)
+        screen._show_freshness()
+        assert text(app, "#freshness") == "STALE · last update 12s ago"
+        assert screen.query_one("#freshness").has_class("-stale")
 
 
 async def test_checklist_ticks_what_the_check_verified(make_app, messages):

@@ -1,7 +1,8 @@
 """Each screen at 80x24, compared with its saved SVG (pytest-textual-snapshot: ``--snapshot-update`` to refresh).
 
 Deterministic: the simulator runs on its own thread with fixed demo data and prices, no URL is
-ever shown, the cursor does not blink, ages are "just now" and no demo drift runs.
+ever shown, the cursor does not blink, the app's clock stands still (ages are "just now"), no demo
+drift runs, and a screen is taken once the balances it shows have been pushed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from exchange_tui.service import AccountService
 from exchange_tui.simulator import SimulatorState, ThreadedSimulator
 from exchange_tui.tui.app import ExchangeApp
 from exchange_tui.tui.demo import DemoKeys
+from exchange_tui.tui.wording import wall_clock
 
 SIZE = (80, 24)
 
@@ -31,7 +33,10 @@ def snapshot_app(store, threaded_simulator):
         if labels:
             asyncio.run(_add(AccountService(store, base_url=threaded_simulator.url), threaded_simulator, labels))
         service = AccountService(store, base_url=threaded_simulator.url)
-        return ExchangeApp(service=service, demo_keys=DemoKeys(threaded_simulator.state), check_on_start=False)
+        now = wall_clock()
+        return ExchangeApp(
+            service=service, demo_keys=DemoKeys(threaded_simulator.state), clock=lambda: now, check_on_start=False
+        )
 
     return make
 
@@ -72,7 +77,11 @@ def test_home_empty(snap_compare, snapshot_app):
 
 def test_home_with_accounts(snap_compare, snapshot_app):
     async def run_before(pilot):
-        await until(pilot, lambda: pilot.app.home.query_one("#accounts").row_count == 2)
+        def both_live() -> bool:
+            table = pilot.app.home.query_one("#accounts")
+            return [table.get_cell(key, "status") for key in table.rows] == ["Connected · live"] * 2
+
+        await until(pilot, both_live)
 
     assert snap_compare(snapshot_app("demo", "demo-readonly"), terminal_size=SIZE, run_before=run_before)
 
@@ -119,7 +128,7 @@ def test_balances(snap_compare, snapshot_app):
     async def run_before(pilot):
         await until(pilot, lambda: pilot.app.home.query_one("#accounts").row_count == 1)
         await pilot.press("enter")
-        await until(pilot, lambda: "live" in str(pilot.app.screen.query_one("#freshness").render()))
+        await until(pilot, lambda: "live · last change" in str(pilot.app.screen.query_one("#freshness").render()))
 
     assert snap_compare(snapshot_app("demo"), terminal_size=SIZE, run_before=run_before)
 

@@ -1,8 +1,8 @@
-"""Live balances: polled in a worker every few seconds, never blocking input; stale when updates stop."""
+"""Live balances: pushed by the exchange (polled while its stream is down) in a worker; stale when readings fail or stop."""
 
 from __future__ import annotations
 
-import asyncio
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,9 +15,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from exchange_tui.tui.messages import BalancesFailed, BalancesUpdated
-from exchange_tui.tui.wording import age, amount, money
+from exchange_tui.tui.wording import amount, money, recent_age
 
 if TYPE_CHECKING:
+    from exchange_tui.models import BalanceSource
     from exchange_tui.store import AccountRecord
     from exchange_tui.tui.app import ExchangeApp
 
@@ -42,8 +43,8 @@ class BalancesScreen(Screen):
         self.record = record
         self.totals: list[float] = []
         self.last_update: datetime | None = None
+        self.source: BalanceSource | None = None
         self.problem: str | None = None
-        self._wake = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,34 +63,30 @@ class BalancesScreen(Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.poll()
+        self.watch_balances()
         self.set_interval(1.0, self._show_freshness, name="balance age")
 
     @work(exclusive=True, group="balances")
-    async def poll(self) -> None:
-        """Ask for balances now, then every few seconds (or at once when woken), until the screen goes."""
-        from exchange_tui.exchanges.errors import ExchangeError
-
-        while True:
-            try:
-                self.post_message(BalancesUpdated(await self.app.service.balances(self.record.label)))
-            except ExchangeError as problem:
-                self.post_message(BalancesFailed(problem.hint))
-            except Exception as problem:
-                self.post_message(BalancesFailed(str(problem)))
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.app.poll_seconds)
-            except TimeoutError:
-                pass
+    async def watch_balances(self) -> None:
+        """Follow the account's balances (pushed, or polled while the stream is down) until the screen goes."""
+        try:
+            async with aclosing(self.app.service.watch(self.record.label, poll_interval=self.app.poll_seconds)) as snapshots:
+                async for snapshot in snapshots:
+                    if snapshot.error is not None:
+                        self.post_message(BalancesFailed(snapshot.error.hint))
+                    else:
+                        self.post_message(BalancesUpdated(snapshot))
+        except Exception as problem:
+            self.post_message(BalancesFailed(str(problem)))
 
     def action_refresh_now(self) -> None:
-        self._wake.set()
+        self.watch_balances()
 
     @on(BalancesUpdated)
     def balances_updated(self, message: BalancesUpdated) -> None:
         snapshot = message.snapshot
         self.problem = None
+        self.source = snapshot.source
         self.last_update = self.app.clock()
         table = self.query_one("#balance-table", DataTable)
         table.clear()
@@ -112,18 +109,24 @@ class BalancesScreen(Screen):
         self._show_freshness()
 
     def _show_freshness(self) -> None:
-        now = self.app.clock()
-        stale_after = timedelta(seconds=self.app.poll_seconds * STALE_AFTER_POLLS)
-        stale = self.problem is not None or (self.last_update is not None and now - self.last_update > stale_after)
-        freshness = self.query_one("#freshness", Static)
+        """Where the figures come from and how old they are; stale when a reading failed, or when
+        polled figures stopped coming (a live stream is quiet while nothing changes: not stale)."""
         if self.last_update is None and self.problem is None:
             return
-        since = age(self.last_update, now) if self.last_update else "never"
+        now = self.app.clock()
+        since = recent_age(self.last_update, now) if self.last_update else "never"
+        polled_too_long_ago = self.source == "polling" and now - self.last_update > timedelta(
+            seconds=self.app.poll_seconds * STALE_AFTER_POLLS
+        )
+        stale = self.problem is not None or polled_too_long_ago
+        freshness = self.query_one("#freshness", Static)
         if stale:
             why = f": {escape(self.problem)}" if self.problem else ""
             freshness.update(f"STALE · last update {since}{why}")
+        elif self.source == "live":
+            freshness.update(f"live · last change {since}")
         else:
-            freshness.update(f"live · updated {since}")
+            freshness.update(f"polling every {self.app.poll_seconds:g} s · updated {since}")
         freshness.set_class(stale, "-stale")
 
     def action_open_checklist(self) -> None:

@@ -1,8 +1,14 @@
-"""My Exchanges: every account with its status, balance, key prefix and ages; the home screen."""
+"""My Exchanges: every account with its status, balance, key prefix and ages; the home screen.
+
+Once an account's key is known to connect (the startup check, or the index's last check), a
+worker per account follows its balances (:meth:`AccountService.watch`): the total and the
+status move with every push or poll, and a failed reading marks the row stale.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -12,10 +18,28 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from exchange_tui.tui.messages import AccountChecked, AccountRemoved, AccountsLoaded, ActionFailed
-from exchange_tui.tui.wording import CHECKING, age, key_age, money, record_status, report_status
+from exchange_tui.tui.messages import (
+    AccountBalancesUpdated,
+    AccountChecked,
+    AccountRemoved,
+    AccountsLoaded,
+    ActionFailed,
+)
+from exchange_tui.tui.wording import (
+    CHECKING,
+    CONNECTED,
+    age,
+    key_age,
+    money,
+    record_status,
+    report_status,
+    watch_status,
+)
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from exchange_tui.service import BalanceSnapshot
     from exchange_tui.store import AccountRecord
     from exchange_tui.tui.app import ExchangeApp
 
@@ -44,6 +68,15 @@ class HomeScreen(Screen):
         Binding("x,delete,f8", "remove_account", "Remove", id="remove-account", tooltip="Remove the account"),
         Binding("k,f4", "open_checklist", "Checklist", id="checklist", tooltip="The guide's steps"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.watched: dict[str, str] = {}
+        """The accounts whose balances are followed, by key: the key prefix each watch started with."""
+        self.readings: dict[str, BalanceSnapshot] = {}
+        """The latest reading of each watched account (good or failed)."""
+        self.totals: dict[str, Decimal] = {}
+        """The latest good total of each watched account."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +117,7 @@ class HomeScreen(Screen):
         table.clear()
         check = getattr(self, "_check_after_load", False)
         for record in message.records:
-            table.add_row(*self._cells(record, CHECKING if check else record_status(record)), key=record.key)
+            table.add_row(*self._cells(record, CHECKING if check else self._checked_status(record)), key=record.key)
         table.display = bool(message.records)
         self.query_one("#empty").display = not message.records
         if message.records:
@@ -94,16 +127,80 @@ class HomeScreen(Screen):
             self.app.selected = None
             self.query_one("#add-first").focus()
             self.show_problem("")
+        self._follow(message.records, start=not check)
         if check:
             self._check_after_load = False
             self.check_accounts([record.label for record in message.records])
 
+    def _checked_status(self, record: AccountRecord) -> str:
+        """What the latest check of the account said: this session's, else the index's."""
+        report = self.app.reports.get(record.key)
+        return report_status(report) if report is not None else record_status(record)
+
     def _cells(self, record: AccountRecord, status: str) -> tuple[str, ...]:
         now = self.app.clock()
         exchange = self.app.service.exchanges[record.exchange].name if self.app.service else record.exchange
-        total = record.last_check.total_usdt if record.last_check else None
+        reading = self.readings.get(record.key)
+        if reading is not None and status == CONNECTED:
+            status = watch_status(reading)
+        total = self.totals.get(record.key, record.last_check.total_usdt if record.last_check else None)
         checked = record.last_check.checked_at if record.last_check else None
         return (exchange, record.label, status, money(total), record.key_prefix, age(checked, now), key_age(record, now))
+
+    # -- following balances ------------------------------------------------------------
+
+    def _follow(self, records: list[AccountRecord], *, start: bool) -> None:
+        """Stop the watches of accounts gone or given another key; with ``start``, watch every
+        connected account not watched yet (else each starts once its check connects)."""
+        current = {record.key: record for record in records}
+        for key, prefix in list(self.watched.items()):
+            if key not in current or current[key].key_prefix != prefix:
+                self._unwatch(key)
+        if start:
+            for record in records:
+                if self._checked_status(record) == CONNECTED:
+                    self._watch(record)
+
+    def _watch(self, record: AccountRecord) -> None:
+        if record.key in self.watched:
+            return
+        self.watched[record.key] = record.key_prefix
+        self.run_worker(
+            self.follow_balances(record.label, record.key),
+            name=f"watch {record.label}",
+            group=f"watch:{record.key}",
+            exclusive=True,
+        )
+
+    def _unwatch(self, key: str) -> None:
+        self.workers.cancel_group(self, f"watch:{key}")
+        del self.watched[key]
+        self.readings.pop(key, None)
+        self.totals.pop(key, None)
+
+    async def follow_balances(self, label: str, key: str) -> None:
+        """Post every reading of the account's balances, for as long as the account is watched."""
+        try:
+            async with aclosing(self.app.service.watch(label, poll_interval=self.app.poll_seconds)) as snapshots:
+                async for snapshot in snapshots:
+                    self.post_message(AccountBalancesUpdated(key, snapshot))
+        except Exception as problem:
+            self.post_message(ActionFailed(f"{label}: live balances stopped: {problem}"))
+
+    @on(AccountBalancesUpdated)
+    def account_balances_updated(self, message: AccountBalancesUpdated) -> None:
+        record = self.app.records.get(message.key)
+        table = self.query_one("#accounts", DataTable)
+        if message.key not in self.watched or record is None or message.key not in table.rows:
+            return
+        self.readings[message.key] = message.snapshot
+        if message.snapshot.total_usdt is not None:
+            self.totals[message.key] = message.snapshot.total_usdt
+        status, total = self._cells(record, self._checked_status(record))[2:4]
+        table.update_cell(message.key, "status", status)
+        table.update_cell(message.key, "total", total)
+        if self.app.selected == message.key:
+            self._describe(record)
 
     @work(exclusive=True, group="checks")
     async def check_accounts(self, labels: list[str]) -> None:
@@ -127,6 +224,8 @@ class HomeScreen(Screen):
             table.update_cell(record.key, column, cell)
         if self.app.selected == record.key:
             self._describe(record)
+        if report.connected:
+            self._watch(record)
 
     @on(ActionFailed)
     def action_failed(self, message: ActionFailed) -> None:
@@ -155,8 +254,11 @@ class HomeScreen(Screen):
         if record is None:
             return
         report = self.app.reports.get(record.key)
+        reading = self.readings.get(record.key)
         if report is not None and report.error is not None:
             text = f"{record.label}: {report.error.hint} — press k for the checklist."
+        elif reading is not None and reading.error is not None:
+            text = f"{record.label}: balances are stale: {reading.error.hint}"
         elif report is not None and report.warnings:
             text = f"{record.label}: {report.warnings[0]}"
         elif record.demo_trading:
@@ -217,6 +319,8 @@ class HomeScreen(Screen):
     @on(AccountRemoved)
     def account_removed(self, message: AccountRemoved) -> None:
         self.app.reports.pop(message.record.key, None)
+        if message.record.key in self.watched:
+            self._unwatch(message.record.key)
         self.notify(f"Removed {message.record.label}.")
         self.load_accounts()
 
