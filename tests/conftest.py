@@ -6,6 +6,7 @@ own, with its own HOME. We wait for it by watching the bus for the moment the da
 ``org.freedesktop.secrets`` name, never by sleeping.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -17,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from exchange_tui.simulator import SimAccount, SimulatorServer, SimulatorState, demo_accounts
+from exchange_tui.simulator import (
+    SimAccount,
+    SimulatorServer,
+    SimulatorState,
+    ThreadedSimulator,
+    demo_accounts,
+)
 
 
 @pytest.fixture
@@ -25,6 +32,25 @@ async def simulator() -> AsyncIterator[SimulatorServer]:
     """A real HTTP simulator in this test's event loop, with fresh state (built-in demo accounts)."""
     async with SimulatorServer(SimulatorState()) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def bitget():
+    """One simulator on its own thread for a module whose tests run ``exchange-tui`` as processes."""
+    with ThreadedSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def key_json(bitget):
+    """One of ``bitget``'s keys as the JSON object the CLI reads on stdin, with any part changed."""
+
+    def make(label: str = "demo", **changes: str) -> str:
+        account = bitget.state.account(label)
+        values = {"api_key": account.api_key, "secret_key": account.secret_key, "passphrase": account.passphrase}
+        return json.dumps(values | changes)
+
+    return make
 
 
 @pytest.fixture(scope="session")

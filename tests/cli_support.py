@@ -1,0 +1,48 @@
+"""``exchange-tui`` as a trading box runs it, in a process of its own: for the CLI and Vault tests."""
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+
+COMMAND = [sys.executable, "-m", "exchange_tui"]
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def environment(base: dict[str, str], changes: dict[str, str | None] | None) -> dict[str, str]:
+    """``base`` with ``changes`` applied: a value sets a variable, ``None`` takes it away."""
+    return {name: value for name, value in (base | (changes or {})).items() if value is not None}
+
+
+def run(args: tuple[str, ...], env: dict[str, str], stdin: str = "") -> Result:
+    """Run one command to its end; it must never print a traceback."""
+    done = subprocess.run([*COMMAND, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def start(args: tuple[str, ...], env: dict[str, str], stdin: str = "") -> subprocess.Popen:
+    """Start a command without waiting for it; :func:`finish` waits."""
+    process = subprocess.Popen(
+        [*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    process.stdin.write(stdin)
+    process.stdin.close()
+    return process
+
+
+def finish(process: subprocess.Popen, timeout: float = 60) -> Result:
+    code = process.wait(timeout)
+    result = Result(code, process.stdout.read(), process.stderr.read())
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
