@@ -402,7 +402,7 @@ class BitgetClient:
                 "refused. Edit the key on Bitget and enable both (the guide's futures step)"
             )
         report.warnings.extend(notes)
-        report.balances = value_in_usdt(spot, prices) + [b for _, _, rows in futures for b in rows]
+        report.balances = ordered(value_in_usdt(spot, prices) + [b for _, _, rows in futures for b in rows])
         report.overview = overview
         report.total_usdt = total_usdt(report.balances)
         report.warnings.extend(_elsewhere_warning(overview))
@@ -452,7 +452,7 @@ class BitgetClient:
             account_mode=AccountMode.UNIFIED,
             uid=str(info.get("userId") or "") or None,
             ips=_split_ips(info.get("ips")),
-            balances=assets,
+            balances=ordered(assets),
             total_usdt=total_usdt(assets),
         )
         _apply_permissions(report, perms.decode_unified(str(info.get("permType") or ""), list(info.get("permissions") or [])))
@@ -465,9 +465,9 @@ class BitgetClient:
         except AccountModeMismatch as error:
             if error.code != "40085":
                 raise
-            assets = await self.unified_assets()
+            assets = ordered(await self.unified_assets())
             return assets, total_usdt(assets)
-        rows = value_in_usdt(spot, prices) + [b for _, _, r in futures for b in r]
+        rows = ordered(value_in_usdt(spot, prices) + [b for _, _, r in futures for b in r])
         return rows, total_usdt(rows)
 
 
@@ -543,6 +543,15 @@ def value_in_usdt(balances: list[Balance], prices: dict[str, Decimal]) -> list[B
         price = Decimal(1) if b.coin == "USDT" else prices.get(f"{b.coin}USDT")
         valued.append(b.model_copy(update={"usdt_value": None if price is None else amount * price}))
     return valued
+
+
+ACCOUNT_ORDER = ("spot", "usdt-futures", "usdc-futures", "coin-futures", "unified")
+
+
+def ordered(balances: list[Balance]) -> list[Balance]:
+    """One order wherever balances come from (REST or pushes): by account, USDT first, then by coin."""
+    rank = {account: i for i, account in enumerate(ACCOUNT_ORDER)}
+    return sorted(balances, key=lambda b: (rank.get(b.account, len(rank)), b.coin != "USDT", b.coin))
 
 
 def total_usdt(balances: list[Balance]) -> Decimal:

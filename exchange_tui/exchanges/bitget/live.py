@@ -1,8 +1,8 @@
 """Live balances for one Bitget key: the private WebSocket first, REST polling while it is down.
 
 Pushes are passed on as they come. While the stream is not live (connecting,
-reconnecting, or refused for good) the REST API is read every ``poll_interval``
-seconds instead, so the figures keep moving and the reader knows which source
+reconnecting, or refused for good) the REST API is read at once and then every
+``poll_interval`` seconds instead, so the figures keep moving and the reader knows which source
 they came from. Spot coins are valued with REST prices, refreshed now and then.
 """
 
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
-from exchange_tui.exchanges.bitget.client import DEFAULT_BASE_URL, BitgetClient, total_usdt, value_in_usdt
+from exchange_tui.exchanges.bitget.client import DEFAULT_BASE_URL, BitgetClient, ordered, total_usdt, value_in_usdt
 from exchange_tui.exchanges.bitget.stream import DEMO_WS_URL_ENV, WS_URL_ENV, BalanceStream, StreamStatus
 from exchange_tui.exchanges.errors import ExchangeError
 from exchange_tui.models import BalanceReading, BalanceSource, Credentials
@@ -60,24 +60,28 @@ async def live_balances(
         updates = aiter(stream)
         pending: asyncio.Future = asyncio.ensure_future(anext(updates))
         live = False
+        wait = poll_interval
         try:
             while True:
-                done, _ = await asyncio.wait({pending}, timeout=None if live else poll_interval)
+                done, _ = await asyncio.wait({pending}, timeout=None if live else wait)
                 if pending not in done:
+                    wait = poll_interval
                     yield await _poll(client)
                     continue
                 try:
                     update = pending.result()
                 except StopAsyncIteration:
-                    live = False
+                    live, wait = False, 0
                     pending = asyncio.get_running_loop().create_future()
                     continue
                 pending = asyncio.ensure_future(anext(updates))
                 live = update.status is StreamStatus.LIVE
-                if live:
+                if not live:
+                    wait = 0
+                else:
                     if time.monotonic() - prices_at > price_interval:
                         prices, prices_at = await _prices(client, prices), time.monotonic()
-                    valued = value_in_usdt(list(update.balances), prices)
+                    valued = ordered(value_in_usdt(list(update.balances), prices))
                     yield BalanceReading(
                         source=BalanceSource.LIVE, at=update.at, balances=valued, total_usdt=total_usdt(valued)
                     )
