@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _needs_tmux():
+    if shutil.which("tmux") is None:
+        if os.environ.get("CI"):
+            pytest.fail("tmux is not installed (apt-get install tmux)")
+        pytest.skip("tmux is not installed")
 
 TIMEOUT = 30.0
 
@@ -76,8 +83,11 @@ def tmux(tmp_path):
     session.close()
 
 
-def test_demo_adds_the_demo_key_in_tmux(tmux):
-    tmux.start(f"{sys.executable} -m exchange_tui.tui --demo")
+@pytest.mark.parametrize("colour", ["256 colours", "NO_COLOR"])
+def test_demo_adds_the_demo_key_in_tmux(tmux, colour):
+    """The README's first command, keyboard only, at 80x24, with colours and without."""
+    no_color = "NO_COLOR=1 " if colour == "NO_COLOR" else ""
+    tmux.start(f"{no_color}TERM=screen-256color {sys.executable} -m exchange_tui --demo")
     tmux.wait_for("No exchange connected yet")
     tmux.send("a")
     tmux.wait_for("Pick the exchange")
