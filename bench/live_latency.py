@@ -4,7 +4,8 @@ The simulator runs as its own process (so the RSS figures are ours alone) with 1
 app side watches every account with the same live-balance code the TUI and ``balance --watch``
 use (Bitget's private WebSocket, REST polling while it is down). Each trial changes one account's
 USDT balance through the simulator's control endpoint and times until that account's watcher has
-the new figure. Goal: p95 <= 100 ms over loopback with 100 accounts on the WebSocket, and RSS
+the new figure; the same for one account watched by ``exchange-tui balance LABEL --watch --json``,
+until the line with the new figure is printed. Goal: p95 <= 100 ms over loopback with 100 accounts on the WebSocket, and RSS
 growth from 1 to 100 watched accounts under 30 MB.
 
     python3 bench/live_latency.py [--accounts 100] [--trials 200]
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import secrets
 import statistics
@@ -126,7 +128,45 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), cuts[18]
 
 
-async def measure(url: str, accounts: list[dict[str, str]], trial_count: int) -> None:
+def cli_watch_latency(url: str, account: dict[str, str], folder: Path, count: int) -> list[float]:
+    """Milliseconds from asking the simulator for a change until ``balance --watch --json`` prints it."""
+    env = {
+        **os.environ,
+        "EXCHANGE_TUI_HOME": str(folder / "cli-home"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "EXCHANGE_TUI_MASTER_PASSWORD": secrets.token_hex(16),
+        "EXCHANGE_TUI_BITGET_URL": url,
+    }
+    command = [sys.executable, "-m", "exchange_tui"]
+    key = json.dumps({k: account[k] for k in ("api_key", "secret_key", "passphrase")})
+    subprocess.run([*command, "add", "bitget", "watched"], input=key, env=env, check=True, capture_output=True, text=True)
+    watch = subprocess.Popen(
+        [*command, "balance", "watched", "--watch", "--json"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    latencies = []
+    try:
+        watch.stdout.readline()
+        with httpx.Client(base_url=url) as control:
+            for trial in range(count):
+                value = str(Decimal(20_000 + trial) + Decimal("0.25"))
+                started = time.perf_counter()
+                control.post(
+                    "/_sim/balance", json={"label": account["label"], "coin": "USDT", "available": value}
+                ).raise_for_status()
+                while not any(
+                    b["coin"] == "USDT" and b["account"] == "spot" and b["available"] == value
+                    for b in json.loads(watch.stdout.readline())["balances"] or []
+                ):
+                    pass
+                latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        watch.terminate()
+        watch.wait()
+    return latencies
+
+
+async def measure(url: str, accounts: list[dict[str, str]], trial_count: int, folder: Path) -> None:
+    cli_latency = await asyncio.to_thread(cli_watch_latency, url, accounts[-1], folder, 20)
     async with httpx.AsyncClient(base_url=url) as control:
         base_rss = rss_mb()
         one = Watchers(url, accounts[:1])
@@ -149,6 +189,8 @@ async def measure(url: str, accounts: list[dict[str, str]], trial_count: int) ->
 
     p50, p95 = percentiles(one_latency)
     print(f"websocket, 1 account:      p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ({len(one_latency)} changes)")
+    p50, p95 = percentiles(cli_latency)
+    print(f"balance --watch --json:    p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ({len(cli_latency)} changes)")
     p50, p95_polled = percentiles(poll_latency)
     print(
         f"polling every {POLL_INTERVAL_S:g} s, {POLLED_ACCOUNTS} accounts: p50 {p50:7.1f} ms  p95 {p95_polled:7.1f} ms"
@@ -176,7 +218,7 @@ def main() -> None:
         )
         try:
             started = json.loads(simulator.stdout.readline())
-            asyncio.run(measure(started["url"], started["accounts"], args.trials))
+            asyncio.run(measure(started["url"], started["accounts"], args.trials, Path(folder)))
         finally:
             simulator.terminate()
             simulator.wait()
