@@ -305,7 +305,6 @@ async def cmd_locate(args: argparse.Namespace) -> int:
         "config": str(locations.config),
         "data": str(locations.data),
         "state": str(locations.state),
-        "index": str(locations.index_file),
         **await asyncio.to_thread(describe_account_store, locations),
     }
     if args.json:

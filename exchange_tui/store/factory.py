@@ -72,7 +72,7 @@ def describe_account_store(
 ) -> dict[str, str]:
     """What ``exchange-tui locate`` prints about the store, without logging in or asking for a password.
 
-    Never the token or the AppRole secret id.
+    Never the token or the AppRole secret id. A Vault keeps no index on the box, so none is named.
     """
     if store_choice(environ) == VAULT:
         from .vault import KIND, VaultSettings
@@ -86,5 +86,6 @@ def describe_account_store(
             "vault_prefix": settings.prefix,
             "vault_auth": settings.auth_method,
         }
+    locations = locations or Locations.from_env(environ)
     kind, description = describe_secret_backend(locations, timeout)
-    return {"secret_backend": kind, "secret_backend_detail": description}
+    return {"index": str(locations.index_file), "secret_backend": kind, "secret_backend_detail": description}
