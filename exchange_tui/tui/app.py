@@ -21,6 +21,8 @@ from exchange_tui.tui.messages import ServiceFailed, ServiceOpened
 from exchange_tui.tui.screens.exchanges import HomeScreen
 from exchange_tui.tui.wording import Clock, wall_clock
 
+MASTER_PASSWORD_TRIES = 3
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -65,6 +67,7 @@ class ExchangeApp(App[int]):
         super().__init__()
         self.service = service
         self.opener = opener
+        self.password_problem = ""
         self.demo = demo
         self.demo_keys = demo_keys
         self.clock = clock
@@ -88,14 +91,23 @@ class ExchangeApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store")
     def open_service(self, opener: Opener) -> None:
-        from exchange_tui.store import StoreError
+        """Open the store; a mistyped master password is asked for again, a few times."""
+        from exchange_tui.store import MASTER_PASSWORD_ENV, StoreError, WrongMasterPassword
 
-        try:
-            service = opener(self.ask_master_password)
-        except StoreError as problem:
-            self.post_message(ServiceFailed(str(problem)))
-        else:
-            self.post_message(ServiceOpened(service))
+        for attempt in range(1, MASTER_PASSWORD_TRIES + 1):
+            try:
+                service = opener(self.ask_master_password)
+            except WrongMasterPassword as problem:
+                if attempt == MASTER_PASSWORD_TRIES or os.environ.get(MASTER_PASSWORD_ENV):
+                    self.post_message(ServiceFailed(str(problem)))
+                    return
+                self.password_problem = "That password does not open the file: try again."
+            except StoreError as problem:
+                self.post_message(ServiceFailed(str(problem)))
+                return
+            else:
+                self.post_message(ServiceOpened(service))
+                return
 
     def ask_master_password(self, path: Path, new: bool) -> SecretStr | None:
         """The store's password source: the environment, else a modal (called from the store's thread)."""
@@ -107,7 +119,8 @@ class ExchangeApp(App[int]):
         if os.environ.get(MASTER_PASSWORD_ENV):
             return SecretStr(os.environ[MASTER_PASSWORD_ENV])
         answer: Future[SecretStr | None] = Future()
-        self.call_from_thread(self.push_screen, MasterPasswordScreen(path, new), answer.set_result)
+        screen = MasterPasswordScreen(path, new, self.password_problem)
+        self.call_from_thread(self.push_screen, screen, answer.set_result)
         return answer.result()
 
     @on(ServiceOpened)

@@ -101,10 +101,11 @@ class MasterPasswordScreen(ModalScreen[SecretStr | None]):
 
     BINDINGS = [CLOSE]
 
-    def __init__(self, path: Path, new: bool) -> None:
+    def __init__(self, path: Path, new: bool, problem: str = "") -> None:
         super().__init__()
         self.path = path
         self.new = new
+        self.problem = problem
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -117,7 +118,7 @@ class MasterPasswordScreen(ModalScreen[SecretStr | None]):
             yield Input(password=True, placeholder="master password", id="password")
             if self.new:
                 yield Input(password=True, placeholder="the same again", id="again")
-            yield Static("", id="password-error", classes="field-error")
+            yield Static(self.problem, id="password-error", classes="field-error")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
