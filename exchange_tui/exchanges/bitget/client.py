@@ -216,11 +216,18 @@ class BitgetClient:
                 if not error.retryable or retries >= self._max_retries:
                     raise
                 retries += 1
-                await asyncio.sleep(self._backoff(retries))
+                await asyncio.sleep(self._backoff(retries, rate_limited=isinstance(error, RateLimited)))
 
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter, capped, so retrying clients do not march in step."""
-        return min(4.0, self._backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+    def _backoff(self, attempt: int, *, rate_limited: bool = False) -> float:
+        """Exponential backoff with jitter, capped, so retrying clients do not march in step.
+
+        After a 429 the wait is at least Bitget's one-second window (four times the base), spread
+        over half a window more: a retry sooner would land in the same full window.
+        """
+        delay = min(4.0, self._backoff_base * 2 ** (attempt - 1))
+        if rate_limited:
+            return max(delay, 4 * self._backoff_base) * random.uniform(1.0, 1.5)
+        return delay * random.uniform(0.5, 1.0)
 
     def _throttle(self, path: str, signed: bool) -> _Throttle:
         caller = "public"
