@@ -72,7 +72,7 @@ def base_url_from_env() -> str:
     return os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
 
 
-def _decimal(value: Any) -> Decimal:
+def exact_decimal(value: Any) -> Decimal:
     """Bitget sends numbers as strings, sometimes empty: exact decimals, empty as zero."""
     try:
         return Decimal(str(value)) if value not in (None, "") else Decimal(0)
@@ -80,7 +80,7 @@ def _decimal(value: Any) -> Decimal:
         return Decimal(0)
 
 
-class _Throttle:
+class Throttle:
     """Keeps our own bursts under one endpoint's per-second limit (a sliding one-second window).
 
     Shared by every client in the process that speaks for the same key (or, for
@@ -104,7 +104,7 @@ class _Throttle:
             await asyncio.sleep(self._sent[0] + self.WINDOW - now)
 
 
-_THROTTLES: dict[tuple[str, str, str], _Throttle] = {}
+_THROTTLES: dict[tuple[str, str, str], Throttle] = {}
 
 
 class _BitgetAuth(httpx.Auth):
@@ -229,13 +229,13 @@ class BitgetClient:
             return max(delay, 4 * self._backoff_base) * random.uniform(1.0, 1.5)
         return delay * random.uniform(0.5, 1.0)
 
-    def _throttle(self, path: str, signed: bool) -> _Throttle:
+    def _throttle(self, path: str, signed: bool) -> Throttle:
         caller = "public"
         if signed and self.credentials is not None:
             caller = hashlib.sha256(self.credentials.api_key.get_secret_value().encode()).hexdigest()
         key = (self.base_url, caller, path)
         if key not in _THROTTLES:
-            _THROTTLES[key] = _Throttle(RATE_LIMITS.get(path, DEFAULT_RATE_LIMIT))
+            _THROTTLES[key] = Throttle(RATE_LIMITS.get(path, DEFAULT_RATE_LIMIT))
         return _THROTTLES[key]
 
     async def _send(self, target: str, signed: bool) -> Any:
@@ -319,12 +319,12 @@ class BitgetClient:
     async def spot_tickers(self) -> dict[str, Decimal]:
         """Last prices by symbol (``BTCUSDT`` → price)."""
         tickers = await self._get("/api/v2/spot/market/tickers", signed=False) or []
-        return {t["symbol"]: _decimal(t.get("lastPr")) for t in tickers if t.get("symbol")}
+        return {t["symbol"]: exact_decimal(t.get("lastPr")) for t in tickers if t.get("symbol")}
 
     async def account_overview(self) -> list[AccountTotal]:
         """Bitget's all-account overview: the USDT value of spot, futures, funding, earn, bots, margin."""
         rows = await self._get("/api/v2/account/all-account-balance") or []
-        return [AccountTotal(account=r["accountType"], usdt_value=_decimal(r.get("usdtBalance"))) for r in rows]
+        return [AccountTotal(account=r["accountType"], usdt_value=exact_decimal(r.get("usdtBalance"))) for r in rows]
 
     async def unified_assets(self) -> list[Balance]:
         data = await self._get("/api/v3/account/assets") or {}
@@ -332,9 +332,9 @@ class BitgetClient:
             Balance(
                 account="unified",
                 coin=str(a["coin"]).upper(),
-                available=_decimal(a.get("available")),
-                locked=_decimal(a.get("locked")),
-                usdt_value=_decimal(a.get("usdValue")),
+                available=exact_decimal(a.get("available")),
+                locked=exact_decimal(a.get("locked")),
+                usdt_value=exact_decimal(a.get("usdValue")),
             )
             for a in data.get("assets", [])
         ]
@@ -517,9 +517,9 @@ def _spot_balances(rows: list[dict[str, Any]]) -> list[Balance]:
         Balance(
             account="spot",
             coin=str(r["coin"]).upper(),
-            available=_decimal(r.get("available")),
-            frozen=_decimal(r.get("frozen")),
-            locked=_decimal(r.get("locked")),
+            available=exact_decimal(r.get("available")),
+            frozen=exact_decimal(r.get("frozen")),
+            locked=exact_decimal(r.get("locked")),
         )
         for r in rows
     ]
@@ -530,12 +530,12 @@ def _futures_balances(product_type: str, rows: list[dict[str, Any]]) -> list[Bal
         Balance(
             account=product_type.lower(),
             coin=str(r["marginCoin"]).upper(),
-            available=_decimal(r.get("available")),
-            locked=_decimal(r.get("locked")),
-            usdt_value=_decimal(r.get("usdtEquity")),
+            available=exact_decimal(r.get("available")),
+            locked=exact_decimal(r.get("locked")),
+            usdt_value=exact_decimal(r.get("usdtEquity")),
         )
         for r in rows
-        if _decimal(r.get("accountEquity")) or _decimal(r.get("available")) or _decimal(r.get("locked"))
+        if exact_decimal(r.get("accountEquity")) or exact_decimal(r.get("available")) or exact_decimal(r.get("locked"))
     ]
 
 

@@ -49,7 +49,7 @@ from typing import Any, NoReturn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, _decimal, _Throttle, tls_context
+from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, exact_decimal, Throttle, tls_context
 from exchange_tui.exchanges.bitget.errors import from_code
 from exchange_tui.exchanges.bitget.signing import ws_login_signature
 from exchange_tui.exchanges.errors import AccountModeMismatch, ExchangeError, ExchangeUnavailable
@@ -138,17 +138,17 @@ def _balance(inst_type: str, row: dict[str, Any]) -> Balance:
         return Balance(
             account=account_name(inst_type),
             coin=str(row.get("coin", "")).upper(),
-            available=_decimal(row.get("available")),
-            frozen=_decimal(row.get("frozen")),
-            locked=_decimal(row.get("locked")),
+            available=exact_decimal(row.get("available")),
+            frozen=exact_decimal(row.get("frozen")),
+            locked=exact_decimal(row.get("locked")),
         )
     usdt_equity = row.get("usdtEquity")
     return Balance(
         account=account_name(inst_type),
         coin=str(row.get("marginCoin", "")).upper(),
-        available=_decimal(row.get("available")),
-        locked=_decimal(row.get("frozen")),
-        usdt_value=None if usdt_equity in (None, "") else _decimal(usdt_equity),
+        available=exact_decimal(row.get("available")),
+        locked=exact_decimal(row.get("frozen")),
+        usdt_value=None if usdt_equity in (None, "") else exact_decimal(usdt_equity),
     )
 
 
@@ -185,7 +185,7 @@ class BalanceStream:
         self._clock = clock
         self._offset_ms = clock_offset_ms
         self._timing = timing
-        self._throttle = _Throttle(MESSAGES_PER_SECOND)
+        self._throttle = Throttle(MESSAGES_PER_SECOND)
         self._accounts: dict[str, dict[str, Balance]] = {}
         self._first_push: set[str] = set()
         self._updates: asyncio.Queue[BalanceUpdate | None] = asyncio.Queue()
