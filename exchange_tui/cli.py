@@ -298,11 +298,14 @@ async def _watch_balance(args: argparse.Namespace) -> int:
 
 
 async def cmd_locate(args: argparse.Namespace) -> int:
+    from exchange_tui.config import config_path
     from exchange_tui.store import Locations, describe_account_store
 
     locations = Locations.from_env()
+    config_file = config_path(os.environ, locations)
     found = {
         "config": str(locations.config),
+        "config_file": str(config_file) + ("" if config_file.exists() else " (none)"),
         "data": str(locations.data),
         "state": str(locations.state),
         **await asyncio.to_thread(describe_account_store, locations),
@@ -414,6 +417,13 @@ def main(argv: list[str] | None = None) -> int:
         from exchange_tui.tui import run
 
         return run(demo=args.demo, base_url=args.url)
+    from exchange_tui.config import ConfigError, apply_config
+
+    try:
+        apply_config(os.environ)
+    except ConfigError as problem:
+        print(f"exchange-tui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return asyncio.run(handler(args))
     except SystemExit:

@@ -92,6 +92,7 @@ class ExchangeApp(App[int]):
     @work(thread=True, exclusive=True, group="store")
     def open_service(self, opener: Opener) -> None:
         """Open the store; a mistyped master password is asked for again, a few times."""
+        from exchange_tui.config import ConfigError
         from exchange_tui.store import MASTER_PASSWORD_ENV, StoreError, WrongMasterPassword
 
         for attempt in range(1, MASTER_PASSWORD_TRIES + 1):
@@ -102,7 +103,7 @@ class ExchangeApp(App[int]):
                     self.post_message(ServiceFailed(str(problem)))
                     return
                 self.password_problem = "That password does not open the file: try again."
-            except StoreError as problem:
+            except (StoreError, ConfigError) as problem:
                 self.post_message(ServiceFailed(str(problem)))
                 return
             else:

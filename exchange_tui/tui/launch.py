@@ -18,9 +18,13 @@ def user_opener(base_url: str | None):
     shared Vault when ``EXCHANGE_TUI_STORE=vault``."""
 
     def open_service(password_source: PasswordSource) -> AccountService:
+        import os
+
+        from exchange_tui.config import apply_config
         from exchange_tui.service import AccountService
         from exchange_tui.store import open_account_store
 
+        apply_config(os.environ)
         return AccountService(open_account_store(password_source=password_source), base_url=base_url)
 
     return open_service
