@@ -134,19 +134,17 @@ def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int
 # -- commands ------------------------------------------------------------------
 
 
-def _service(args: argparse.Namespace):
+def _service(url: str | None = None):
+    """The account service on the store this box uses; ``url`` overrides every account's exchange URL."""
     from exchange_tui.service import AccountService
     from exchange_tui.store import open_account_store
 
-    return AccountService(open_account_store(), base_url=getattr(args, "url", None))
+    return AccountService(open_account_store(), base_url=url)
 
 
 async def cmd_accounts(args: argparse.Namespace) -> int:
-    service = _service(args)
-    try:
+    async with _service() as service:
         records = await service.accounts()
-    finally:
-        await service.aclose()
     if args.json:
         _print_json({"accounts": [_record_json(r) for r in records]})
         return EXIT_OK
@@ -165,8 +163,7 @@ async def cmd_accounts(args: argparse.Namespace) -> int:
 
 async def cmd_add(args: argparse.Namespace) -> int:
     api_key, secret_key, passphrase = read_credentials()
-    service = _service(argparse.Namespace())
-    try:
+    async with _service() as service:
         connected = await service.add(
             args.exchange.lower(),
             args.label,
@@ -176,33 +173,24 @@ async def cmd_add(args: argparse.Namespace) -> int:
             demo_trading=args.demo_trading,
             base_url=args.url,
         )
-    finally:
-        await service.aclose()
     return _show_report(args, connected.report, connected.record.label)
 
 
 async def cmd_check(args: argparse.Namespace) -> int:
-    service = _service(args)
-    try:
+    async with _service(args.url) as service:
         connected = await service.check(args.label)
-    finally:
-        await service.aclose()
     return _show_report(args, connected.report, connected.record.label)
 
 
 async def cmd_rotate(args: argparse.Namespace) -> int:
     api_key, secret_key, passphrase = read_credentials()
-    service = _service(args)
-    try:
+    async with _service(args.url) as service:
         connected = await service.rotate(args.label, api_key, secret_key, passphrase)
-    finally:
-        await service.aclose()
     return _show_report(args, connected.report, connected.record.label)
 
 
 async def cmd_remove(args: argparse.Namespace) -> int:
-    service = _service(args)
-    try:
+    async with _service() as service:
         record = await service.account(args.label)
         question = (
             f"Remove {record.exchange} account {record.label!r} (key {record.key_prefix})? "
@@ -213,8 +201,6 @@ async def cmd_remove(args: argparse.Namespace) -> int:
             print("Nothing removed.")
             return EXIT_OK
         removed = await service.remove(record.label)
-    finally:
-        await service.aclose()
     if args.json:
         _print_json({"removed": _record_json(removed)})
     else:
@@ -236,12 +222,9 @@ def _snapshot_json(snapshot) -> dict[str, Any]:
 async def cmd_balance(args: argparse.Namespace) -> int:
     if args.watch:
         return await _watch_balance(args)
-    service = _service(args)
-    try:
+    async with _service(args.url) as service:
         labels = [args.label] if args.label else [r.label for r in await service.accounts()]
         snapshots = [await service.balances(label) for label in labels]
-    finally:
-        await service.aclose()
     total = sum((s.total_usdt for s in snapshots), Decimal(0))
     if args.json:
         _print_json(
@@ -267,34 +250,33 @@ async def _watch_balance(args: argparse.Namespace) -> int:
     """One line per change until interrupted; exit 3 once the exchange has been unreachable for ``--timeout``."""
     if not args.label:
         raise CliError("--watch needs the account's LABEL", EXIT_USAGE)
-    service = _service(args)
     loop = asyncio.get_running_loop()
     last_good = loop.time()
     problem = "no answer"
-    try:
-        async with aclosing(service.watch(args.label, poll_interval=args.interval)) as snapshots:
-            while True:
-                remaining = last_good + args.timeout - loop.time()
-                try:
-                    snapshot = await asyncio.wait_for(anext(snapshots), max(remaining, 0))
-                except TimeoutError:
-                    raise CliError(
-                        f"the exchange has been unreachable for {args.timeout:g} s ({problem}): giving up",
-                        EXIT_UNREACHABLE,
-                    ) from None
-                if snapshot.error is None:
-                    last_good = loop.time()
-                else:
-                    problem = snapshot.error.hint
-                if args.json:
-                    print(json.dumps(_snapshot_json(snapshot)), flush=True)
-                elif snapshot.error is None:
-                    when = snapshot.at.astimezone().strftime("%H:%M:%S")
-                    print(f"{when} {snapshot.label} {snapshot.total_usdt:,.2f} USDT ({snapshot.source.value})", flush=True)
-                else:
-                    print(f"{snapshot.label}: {snapshot.error.hint}", flush=True)
-    finally:
-        await service.aclose()
+    async with (
+        _service(args.url) as service,
+        aclosing(service.watch(args.label, poll_interval=args.interval)) as snapshots,
+    ):
+        while True:
+            remaining = last_good + args.timeout - loop.time()
+            try:
+                snapshot = await asyncio.wait_for(anext(snapshots), max(remaining, 0))
+            except TimeoutError:
+                raise CliError(
+                    f"the exchange has been unreachable for {args.timeout:g} s ({problem}): giving up",
+                    EXIT_UNREACHABLE,
+                ) from None
+            if snapshot.error is None:
+                last_good = loop.time()
+            else:
+                problem = snapshot.error.hint
+            if args.json:
+                print(json.dumps(_snapshot_json(snapshot)), flush=True)
+            elif snapshot.error is None:
+                when = snapshot.at.astimezone().strftime("%H:%M:%S")
+                print(f"{when} {snapshot.label} {snapshot.total_usdt:,.2f} USDT ({snapshot.source.value})", flush=True)
+            else:
+                print(f"{snapshot.label}: {snapshot.error.hint}", flush=True)
 
 
 async def cmd_locate(args: argparse.Namespace) -> int:

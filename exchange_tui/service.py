@@ -125,6 +125,12 @@ class AccountService:
         self._retired: list[ExchangeClient] = []
         self._wakers: dict[str, set[asyncio.Event]] = {}
 
+    async def __aenter__(self) -> AccountService:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
         for client in [*self._clients.values(), *self._retired]:
             await client.aclose()
