@@ -221,10 +221,16 @@ def _encrypted_file_description(path: Path, reason: str) -> str:
     return f"encrypted file {display_path(path)} ({reason})"
 
 
+def master_password_from_env() -> SecretStr | None:
+    """``EXCHANGE_TUI_MASTER_PASSWORD``, if it is set (and not empty)."""
+    return SecretStr(os.environ[MASTER_PASSWORD_ENV]) if os.environ.get(MASTER_PASSWORD_ENV) else None
+
+
 def master_password_from_env_or_terminal(path: Path, new: bool) -> SecretStr | None:
     """``EXCHANGE_TUI_MASTER_PASSWORD``, else a no-echo prompt if stdin is a terminal, else ``None``."""
-    if os.environ.get(MASTER_PASSWORD_ENV):
-        return SecretStr(os.environ[MASTER_PASSWORD_ENV])
+    from_env = master_password_from_env()
+    if from_env is not None:
+        return from_env
     if sys.stdin is None or not sys.stdin.isatty():
         return None
     if not new:

@@ -6,7 +6,6 @@ The app holds the account service once it is open, the latest key report of each
 
 from __future__ import annotations
 
-import os
 import random
 from concurrent.futures import Future
 from pathlib import Path
@@ -93,13 +92,13 @@ class ExchangeApp(App[int]):
     def open_service(self, opener: Opener) -> None:
         """Open the store; a mistyped master password is asked for again, a few times."""
         from exchange_tui.config import ConfigError
-        from exchange_tui.store import MASTER_PASSWORD_ENV, StoreError, WrongMasterPassword
+        from exchange_tui.store import StoreError, WrongMasterPassword, master_password_from_env
 
         for attempt in range(1, MASTER_PASSWORD_TRIES + 1):
             try:
                 service = opener(self.ask_master_password)
             except WrongMasterPassword as problem:
-                if attempt == MASTER_PASSWORD_TRIES or os.environ.get(MASTER_PASSWORD_ENV):
+                if attempt == MASTER_PASSWORD_TRIES or master_password_from_env() is not None:
                     self.post_message(ServiceFailed(str(problem)))
                     return
                 self.password_problem = "That password does not open the file: try again."
@@ -112,13 +111,12 @@ class ExchangeApp(App[int]):
 
     def ask_master_password(self, path: Path, new: bool) -> SecretStr | None:
         """The store's password source: the environment, else a modal (called from the store's thread)."""
-        from pydantic import SecretStr
-
-        from exchange_tui.store import MASTER_PASSWORD_ENV
+        from exchange_tui.store import master_password_from_env
         from exchange_tui.tui.screens.dialogs import MasterPasswordScreen
 
-        if os.environ.get(MASTER_PASSWORD_ENV):
-            return SecretStr(os.environ[MASTER_PASSWORD_ENV])
+        from_env = master_password_from_env()
+        if from_env is not None:
+            return from_env
         answer: Future[SecretStr | None] = Future()
         screen = MasterPasswordScreen(path, new, self.password_problem)
         self.call_from_thread(self.push_screen, screen, answer.set_result)
