@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from exchange_tui.simulator import (
     SimAccount,
@@ -25,6 +26,7 @@ from exchange_tui.simulator import (
     ThreadedSimulator,
     demo_accounts,
 )
+from exchange_tui.store import AccountStore, Locations, open_encrypted_file
 
 
 @pytest.fixture
@@ -51,6 +53,21 @@ def key_json(bitget):
         return json.dumps(values | changes)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def encrypted_secrets(tmp_path_factory):
+    """One encrypted-file secret store for the session: its Argon2 derivation runs once."""
+    locations = Locations.from_env({"EXCHANGE_TUI_HOME": str(tmp_path_factory.mktemp("secrets"))})
+    return open_encrypted_file(locations, lambda path, new: SecretStr("tests-master-password"), "tests")
+
+
+@pytest.fixture
+def store(encrypted_secrets, tmp_path):
+    """An account store for one test: the shared encrypted file, a fresh index; emptied afterwards."""
+    yield AccountStore(encrypted_secrets, Locations.from_env({"EXCHANGE_TUI_HOME": str(tmp_path / "home")}))
+    for account in encrypted_secrets.account_ids():
+        encrypted_secrets.delete(account)
 
 
 @pytest.fixture(scope="session")

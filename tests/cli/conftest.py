@@ -1,9 +1,11 @@
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cli_support import Result, environment, run
+from cli_support import start as start_cli
 
 MASTER_PASSWORD = "cli-tests-master-password"
 
@@ -18,6 +20,10 @@ class Cli:
     def __call__(self, *args: str, stdin: str = "", env: dict[str, str | None] | None = None) -> Result:
         """Run one command; ``env`` adds variables, or takes them away with ``None``."""
         return run(args, environment(self.env, env), stdin)
+
+    def start(self, *args: str, stdin: str = "") -> subprocess.Popen:
+        """Start a command without waiting for it."""
+        return start_cli(args, self.env, stdin)
 
     def files_containing(self, needles: list[str]) -> list[str]:
         return [

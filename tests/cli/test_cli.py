@@ -2,8 +2,6 @@
 
 import json
 import signal
-import subprocess
-import sys
 import threading
 from decimal import Decimal
 
@@ -118,16 +116,7 @@ def test_rotate_killed_mid_check_leaves_the_old_key(cli, key_json, bitget):
     unsubscribe = bitget.state.subscribe(
         lambda event: isinstance(event, RequestArrived) and event.path == "/api/v2/spot/account/info" and checking.set()
     )
-    rotate = subprocess.Popen(
-        [sys.executable, "-m", "exchange_tui", "rotate", "main"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=cli.env,
-        text=True,
-    )
-    rotate.stdin.write(key_json("demo-withdraw"))
-    rotate.stdin.close()
+    rotate = cli.start("rotate", "main", stdin=key_json("demo-withdraw"))
     try:
         assert checking.wait(30), "the rotate never reached the exchange"
     finally:
@@ -188,13 +177,7 @@ def test_balance_watch_streams_one_json_line_per_change(cli, key_json, bitget):
     import queue
 
     assert cli("add", "bitget", "main", stdin=key_json()).code == 0
-    watch = subprocess.Popen(
-        [sys.executable, "-m", "exchange_tui", "balance", "main", "--watch", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=cli.env,
-        text=True,
-    )
+    watch = cli.start("balance", "main", "--watch", "--json")
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in watch.stdout], daemon=True).start()
     try:

@@ -2,7 +2,6 @@
 
 import stat
 import subprocess
-import sys
 import time
 
 import pytest
@@ -41,16 +40,7 @@ def test_rotate_killed_at_many_points_leaves_the_old_key_or_the_new_one(cli, key
     uid = bitget.state.account("demo-withdraw").uid
     for point in range(1, 9):
         other = next(label for u, label in labels.items() if u != uid)
-        rotate = subprocess.Popen(
-            [sys.executable, "-m", "exchange_tui", "rotate", "main"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=cli.env,
-            text=True,
-        )
-        rotate.stdin.write(key_json(other))
-        rotate.stdin.close()
+        rotate = cli.start("rotate", "main", stdin=key_json(other))
         try:
             rotate.wait(timeout=duration * point / 8)
         except subprocess.TimeoutExpired:

@@ -1,4 +1,4 @@
-"""The TUI against the simulator: one encrypted-file secret store per session, a fresh index per test."""
+"""The TUI against the simulator, on the shared encrypted-file ``store`` (a fresh index per test)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,11 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
-from pydantic import SecretStr
 from textual.message import Message
 
 from exchange_tui.service import AccountService
-from exchange_tui.store import AccountStore, Locations, open_encrypted_file
 from exchange_tui.tui.app import ExchangeApp
 from exchange_tui.tui.demo import DemoKeys
-
-
-@pytest.fixture(scope="session")
-def tui_secrets(tmp_path_factory):
-    """The encrypted file's Argon2 derivation runs once for all TUI tests."""
-    locations = Locations.from_env({"EXCHANGE_TUI_HOME": str(tmp_path_factory.mktemp("tui-secrets"))})
-    return open_encrypted_file(locations, lambda path, new: SecretStr("tui-tests-master"), "tests")
-
-
-@pytest.fixture
-def store(tui_secrets, tmp_path):
-    yield AccountStore(tui_secrets, Locations.from_env({"EXCHANGE_TUI_HOME": str(tmp_path / "home")}))
-    for account in tui_secrets.account_ids():
-        tui_secrets.delete(account)
 
 
 class Messages:
