@@ -1,4 +1,5 @@
-"""The core is headless: the adapter, simulator, store, models and checks import no Textual."""
+"""The core is headless: the adapter, simulator, store, service, models, config and the CLI import no
+Textual (the CLI loads the app only when asked to open it)."""
 
 import subprocess
 import sys
@@ -10,6 +11,11 @@ CORE = [
     "exchange_tui.reports",
     "exchange_tui.exchanges.bitget.client",
     "exchange_tui.exchanges.bitget.stream",
+    "exchange_tui.exchanges.bitget.live",
+    "exchange_tui.exchanges.base",
+    "exchange_tui.service",
+    "exchange_tui.config",
+    "exchange_tui.cli",
     "exchange_tui.simulator",
     "exchange_tui.store",
     "exchange_tui.validation",
