@@ -1,14 +1,22 @@
-"""The encrypted-file fallback: keyrings.cryptfile's ``CryptFileKeyring``, constructed by us.
+"""The encrypted-file fallback: keyrings.cryptfile's file format, read and written by us.
 
 The file format is the library's own (Argon2id key derivation, AES-GCM with the service and
 user as associated data), so the stock library can still read it. What we change:
 
+- The file is opened explicitly, and only a file that does not exist is ever created. Any other
+  failure to open it (permissions, an owner that is not us, too many open files) makes the store
+  unavailable, naming the file and the cause; a file that exists but does not parse, or lacks
+  its password reference, is refused as damaged. Nothing is ever written over a file we could
+  not read: the library's ``configparser.read()`` silently skips such a file, and a store that
+  then initialised itself over it lost every key.
 - The file lives where we say (our data folder) and is rewritten atomically (temp file,
   fsync, rename) under a lock, so a crash or a second process never truncates it or loses
   an update; the stock backend rewrites it in place.
-- The master password comes only from us. A wrong one raises ``WrongMasterPassword``; the
-  library would otherwise ask on the terminal with ``getpass``, or fail with a bare
-  ``ValueError``.
+- The master password comes only from us and stays a ``SecretStr`` until the one expression
+  that encodes it for Argon2. Failures there (a password that is not valid text, Argon2 out of
+  memory) become a store error raised from a frame that holds no password, so no traceback or
+  crash report (Textual's prints every local) can show it. A wrong password raises
+  ``WrongMasterPassword``; the library would otherwise ask on the terminal with ``getpass``.
 - Argon2 runs once per process. The stock backend draws a fresh salt for every entry and so
   derives a key (about 0.45 s here) on every read and write. We reuse the salt of the
   file's password reference for the entries we write and keep each derived key, so opening
@@ -25,6 +33,7 @@ import os
 from base64 import decodebytes, encodebytes
 from pathlib import Path
 
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
 from Crypto.Cipher import AES
 from keyring.compat import properties
@@ -34,16 +43,28 @@ from keyrings.cryptfile.escape import escape, unescape
 from pydantic import SecretStr
 
 from .errors import SecretStoreUnavailable, WrongMasterPassword
-from .files import atomic_write, file_lock
+from .files import atomic_write, file_lock, write_new
 
 _SETTINGS = "keyring-setting"
 _REFERENCE = "password reference"
 _REFERENCE_VALUE = "password reference value"
 _SALT_BYTES = 16
+_KEY_BYTES = 16
+
+
+def secrets_file_exists(path: Path) -> bool:
+    """Whether the file is there; ``SecretStoreUnavailable`` if we cannot even tell (a folder we may not enter)."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise SecretStoreUnavailable(_cannot_open(path, exc)) from None
+    return True
 
 
 class EncryptedFileKeyring(CryptFileKeyring):
-    """A ``CryptFileKeyring`` at ``path``, opened with ``password``; raises if it cannot be opened."""
+    """The encrypted file at ``path``, opened (or, if it does not exist, created) with ``password``."""
 
     @properties.classproperty
     def priority(cls) -> float:
@@ -52,13 +73,51 @@ class EncryptedFileKeyring(CryptFileKeyring):
     def __init__(self, path: Path, password: SecretStr, *, lock_path: Path, lock_timeout: float = 10.0) -> None:
         super().__init__()
         self.file_path = str(path)
+        self._path = path
         self._lock_path = lock_path
         self._lock_timeout = lock_timeout
+        self._password = password
         self._keys: dict[bytes, bytes] = {}
         self._salt = b""
         if not password.get_secret_value().strip():
             raise SecretStoreUnavailable(f"the master password for {path} is empty: set a non-empty one")
-        self.keyring_key = password.get_secret_value()
+        config = self._read_config(missing_ok=True)
+        if config is None:
+            config = self._create()
+        self._unlock(config)
+
+    @property
+    def keyring_key(self):
+        raise RuntimeError("the master password is kept as a SecretStr; the library's keyring_key is never used")
+
+    # the entries -----------------------------------------------------------------------
+
+    def get_password(self, service: str, username: str) -> str | None:
+        config = self._read_config()
+        try:
+            sealed = decodebytes(config.get(escape(service), escape(username)).encode())
+        except (configparser.NoSectionError, configparser.NoOptionError):
+            return None
+        assoc = self._generate_assoc(service, username)
+        try:
+            return self.decrypt(sealed, assoc).decode("utf-8")
+        except ValueError:
+            return self.decrypt(sealed).decode("utf-8")  # the library's own fallback, for entries without assoc
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        value = self._sealed(service, username, password)
+        with self._locked():
+            config = self._read_config()
+            self._set(config, service, username, value)
+            self._write_config(config)
+
+    def delete_password(self, service: str, username: str) -> None:
+        with self._locked():
+            config = self._read_config()
+            section = escape(service)
+            if not config.has_section(section) or not config.remove_option(section, escape(username)):
+                raise PasswordDeleteError("Password not found")
+            self._write_config(config)
 
     def usernames(self, service: str) -> frozenset[str]:
         """Every user stored under ``service`` (the file keeps them lower-cased)."""
@@ -68,35 +127,119 @@ class EncryptedFileKeyring(CryptFileKeyring):
             return frozenset()
         return frozenset(unescape(option) for option in config.options(section))
 
-    # keyrings.cryptfile hooks -----------------------------------------------------------
-
-    def _create_cipher(self, password, salt, nonce=None):
-        key = self._keys.get(salt)
-        if key is None:
-            key = hash_secret_raw(
-                secret=password.encode(self.password_encoding),
-                salt=salt,
-                time_cost=self.time_cost,
-                memory_cost=self.memory_cost,
-                parallelism=self.parallelism,
-                hash_len=16,
-                type=Type.ID,
-            )
-            self._keys[salt] = key
-        return AES.new(key, self._get_mode(self.aesmode), nonce)
-
-    def encrypt(self, password, assoc=None):
-        cipher = self._create_cipher(self.keyring_key, self._salt)
+    def encrypt(self, password: bytes, assoc: bytes | None = None) -> bytes:
+        cipher = AES.new(self._key(self._salt), self._get_mode(self.aesmode))
         if assoc is not None:
             cipher.update(assoc)
         data, mac = cipher.encrypt_and_digest(password)
         fields = {"salt": self._salt, "data": data, "mac": mac, "nonce": cipher.nonce}
         return json.dumps({name: encodebytes(value).decode()[:-1] for name, value in fields.items()}).encode()
 
-    def _check_file(self):
-        config = self._read_config()
+    def decrypt(self, password_encrypted: bytes, assoc: bytes | None = None) -> bytes:
+        fields = {name: decodebytes(value.encode()) for name, value in json.loads(password_encrypted.decode()).items()}
+        cipher = AES.new(self._key(fields["salt"]), self._get_mode(self.aesmode), fields["nonce"])
+        if assoc is not None:
+            cipher.update(assoc)
+        return cipher.decrypt_and_verify(fields["data"], fields["mac"])
+
+    # opening ---------------------------------------------------------------------------
+
+    def _create(self) -> configparser.RawConfigParser:
+        """A new file with its password reference; if another process created one meanwhile, that one."""
+        with self._locked():
+            config = self._read_config(missing_ok=True)
+            if config is not None:
+                return config
+            self._salt = os.urandom(_SALT_BYTES)
+            config = configparser.RawConfigParser()
+            self._set(config, _SETTINGS, _REFERENCE, self._sealed(_SETTINGS, _REFERENCE, _REFERENCE_VALUE))
+            self._set(config, _SETTINGS, "scheme", self.scheme)
+            self._set(config, _SETTINGS, "version", self.version)
+            try:
+                write_new(self._path, _text(config))
+            except FileExistsError:
+                created = self._read_config()
+            else:
+                return config
+        return created
+
+    def _unlock(self, config: configparser.RawConfigParser) -> None:
+        self._salt = self._reference_salt(config)
+        try:
+            opened = self._entry(config, _SETTINGS, _REFERENCE) == _REFERENCE_VALUE
+        except ValueError:
+            opened = False
+        if not opened:
+            self._keys.clear()
+            raise WrongMasterPassword(
+                f"the master password does not open {self.file_path}: "
+                "check EXCHANGE_TUI_MASTER_PASSWORD (or what you typed)"
+            )
+
+    def _key(self, salt: bytes) -> bytes:
+        """The AES key for ``salt``, derived once. The password is encoded inside the call and held
+        by no local, and a failure is raised from here, after the frames that saw it are gone."""
+        key = self._keys.get(salt)
+        if key is not None:
+            return key
+        problem = None
+        try:
+            key = hash_secret_raw(
+                secret=self._password.get_secret_value().encode(self.password_encoding),
+                salt=salt,
+                time_cost=self.time_cost,
+                memory_cost=self.memory_cost,
+                parallelism=self.parallelism,
+                hash_len=_KEY_BYTES,
+                type=Type.ID,
+            )
+        except UnicodeEncodeError:
+            problem = (
+                "the master password is not valid text (it came from a terminal or environment in another "
+                "encoding than UTF-8): type it again in a UTF-8 terminal, or pass it from a UTF-8 file"
+            )
+        except (HashingError, MemoryError):
+            problem = (
+                f"the key of {self.file_path} could not be derived: Argon2 needs {self.memory_cost // 1024} MiB "
+                "of memory (check ulimit -v and the memory left)"
+            )
+        if problem is not None:
+            raise SecretStoreUnavailable(problem)
+        self._keys[salt] = key
+        return key
+
+    # the file --------------------------------------------------------------------------
+
+    def _read_config(self, *, missing_ok: bool = False) -> configparser.RawConfigParser | None:
+        """The file's content, checked: our reference is there and the scheme is ours.
+
+        ``None`` if the file does not exist and ``missing_ok``; every other failure is an error.
+        """
+        problem = None
+        try:
+            with open(self._path, encoding="utf-8") as file:
+                text = file.read()
+        except FileNotFoundError:
+            if missing_ok:
+                return None
+            problem = f"the encrypted secrets file {self.file_path} has disappeared: restore it from a backup"
+        except UnicodeDecodeError:
+            problem = self._damaged("it is not text")
+        except OSError as exc:
+            problem = _cannot_open(self._path, exc)
+        if problem is not None:
+            raise SecretStoreUnavailable(problem)
+        config = configparser.RawConfigParser()
+        try:
+            config.read_string(text, source=self.file_path)
+        except configparser.Error as exc:
+            raise SecretStoreUnavailable(self._damaged(type(exc).__name__)) from None
         if not config.has_option(escape(_SETTINGS), escape(_REFERENCE)):
-            return False
+            raise SecretStoreUnavailable(self._damaged("it has no password reference"))
+        self._check_scheme_of(config)
+        return config
+
+    def _check_scheme_of(self, config: configparser.RawConfigParser) -> None:
         try:
             self._check_scheme(config)
         except AttributeError:
@@ -106,55 +249,30 @@ class EncryptedFileKeyring(CryptFileKeyring):
                 f"the encrypted secrets file {self.file_path} uses another encryption scheme ({exc})"
             ) from None
         self._check_version(config)
-        return True
 
-    def _init_file(self):
-        with self._locked():
-            config = self._read_config()
-            if config.has_option(escape(_SETTINGS), escape(_REFERENCE)):
-                created_meanwhile = True
-            else:
-                created_meanwhile = False
-                self._salt = os.urandom(_SALT_BYTES)
-                self._set(config, _SETTINGS, _REFERENCE, self._sealed(_SETTINGS, _REFERENCE, _REFERENCE_VALUE))
-                self._set(config, _SETTINGS, "scheme", self.scheme)
-                self._set(config, _SETTINGS, "version", self.version)
-                self._write_config(config)
-        if created_meanwhile:
-            self._unlock()
+    def _damaged(self, reason: str) -> str:
+        return (
+            f"the encrypted secrets file {self.file_path} is damaged ({reason}): "
+            "restore it from a backup or move it away; it was left as it is"
+        )
 
-    def _unlock(self):
-        self._salt = self._reference_salt()
+    def _write_config(self, config: configparser.RawConfigParser) -> None:
+        atomic_write(self._path, _text(config))
+
+    def _reference_salt(self, config: configparser.RawConfigParser) -> bytes:
         try:
-            opened = self.get_password(_SETTINGS, _REFERENCE) == _REFERENCE_VALUE
-        except ValueError:
-            opened = False
-        if not opened:
-            self._keys.clear()
-            self._keyring_key = None
-            raise WrongMasterPassword(
-                f"the master password does not open {self.file_path}: "
-                "check EXCHANGE_TUI_MASTER_PASSWORD (or what you typed)"
-            )
+            sealed = decodebytes(config.get(escape(_SETTINGS), escape(_REFERENCE)).encode())
+            return decodebytes(json.loads(sealed)["salt"].encode())
+        except (configparser.Error, ValueError, KeyError, TypeError, AttributeError):
+            raise SecretStoreUnavailable(self._damaged("its password reference is not readable")) from None
 
-    def _get_new_password(self):
-        raise SecretStoreUnavailable("no master password was given for the encrypted secrets file")
+    def _entry(self, config: configparser.RawConfigParser, service: str, username: str) -> str:
+        sealed = decodebytes(config.get(escape(service), escape(username)).encode())
+        return self.decrypt(sealed, self._generate_assoc(service, username)).decode("utf-8")
 
-    def _write_config_value(self, service, key, value):
-        with self._locked():
-            config = self._read_config()
-            self._set(config, service, key, value)
-            self._write_config(config)
-
-    def delete_password(self, service, username):
-        with self._locked():
-            config = self._read_config()
-            section = escape(service)
-            if not config.has_section(section) or not config.remove_option(section, escape(username)):
-                raise PasswordDeleteError("Password not found")
-            self._write_config(config)
-
-    # helpers ---------------------------------------------------------------------------
+    def _sealed(self, service: str, username: str, value: str) -> str:
+        encrypted = self.encrypt(value.encode("utf-8"), self._generate_assoc(service, username))
+        return "\n" + encodebytes(encrypted).decode()
 
     def _locked(self):
         return file_lock(
@@ -165,40 +283,22 @@ class EncryptedFileKeyring(CryptFileKeyring):
             ),
         )
 
-    def _read_config(self) -> configparser.RawConfigParser:
-        config = configparser.RawConfigParser()
-        try:
-            config.read(self.file_path, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError) as exc:
-            raise SecretStoreUnavailable(
-                f"the encrypted secrets file {self.file_path} is damaged ({type(exc).__name__}): "
-                "restore it from a backup or move it away"
-            ) from None
-        return config
-
-    def _write_config(self, config: configparser.RawConfigParser) -> None:
-        text = io.StringIO()
-        config.write(text)
-        atomic_write(Path(self.file_path), text.getvalue().encode("utf-8"))
-
-    def _reference_salt(self) -> bytes:
-        config = self._read_config()
-        try:
-            sealed = decodebytes(config.get(escape(_SETTINGS), escape(_REFERENCE)).encode())
-            return decodebytes(json.loads(sealed)["salt"].encode())
-        except (configparser.Error, ValueError, KeyError, TypeError, AttributeError):
-            raise SecretStoreUnavailable(
-                f"the encrypted secrets file {self.file_path} has no readable password reference: "
-                "restore it from a backup or move it away"
-            ) from None
-
-    def _sealed(self, service: str, username: str, value: str) -> str:
-        encrypted = self.encrypt(value.encode("utf-8"), self._generate_assoc(service, username))
-        return "\n" + encodebytes(encrypted).decode()
-
     @staticmethod
     def _set(config: configparser.RawConfigParser, service: str, key: str, value: str) -> None:
         section = escape(service)
         if not config.has_section(section):
             config.add_section(section)
         config.set(section, escape(key), value)
+
+
+def _text(config: configparser.RawConfigParser) -> bytes:
+    text = io.StringIO()
+    config.write(text)
+    return text.getvalue().encode("utf-8")
+
+
+def _cannot_open(path: Path, exc: OSError) -> str:
+    return (
+        f"the encrypted secrets file {path} cannot be opened ({exc.strerror or type(exc).__name__}): "
+        "it must be yours and readable by you (mode 0600); nothing was changed"
+    )

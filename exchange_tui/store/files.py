@@ -23,18 +23,44 @@ def atomic_write(path: Path, data: bytes) -> None:
     systems), flushed to disk, renamed over ``path``, and the folder is synced so the rename
     itself survives a power cut.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _complete_temporary(path, data)
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
         os.replace(tmp, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``, complete or not at all; ``FileExistsError`` if it exists already.
+
+    Like :func:`atomic_write`, but the finished temporary file is hard-linked into place, which,
+    unlike a rename, never replaces a file that is there.
+    """
+    tmp = _complete_temporary(path, data)
+    try:
+        os.link(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+    fsync_dir(path.parent)
+
+
+def _complete_temporary(path: Path, data: bytes) -> str:
+    """A 0600 temporary file beside ``path`` holding ``data``, flushed to disk."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 def fsync_dir(path: Path) -> None:
@@ -75,3 +101,4 @@ def _acquire(fd: int, timeout: float) -> bool:
                 return False
             time.sleep(min(pause, remaining))
             pause = min(pause * 2, _LONGEST_RETRY)
+

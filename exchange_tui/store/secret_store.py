@@ -32,7 +32,7 @@ from pydantic import SecretStr, ValidationError
 
 from exchange_tui.models import Credentials
 
-from .encrypted_file import EncryptedFileKeyring
+from .encrypted_file import EncryptedFileKeyring, secrets_file_exists
 from .errors import CorruptSecret, SecretStoreError, SecretStoreTimeout, SecretStoreUnavailable, StoreError
 from .locations import Locations
 
@@ -201,7 +201,7 @@ def describe_secret_backend(locations: Locations | None = None, timeout: float =
 def open_encrypted_file(locations: Locations, password_source: PasswordSource, reason: str) -> KeyringSecretStore:
     """The encrypted-file store in our data folder; ``reason`` says why no OS keyring is used."""
     path = locations.ensure().secrets_file
-    password = password_source(path, not path.exists())
+    password = password_source(path, not secrets_file_exists(path))
     if password is None:
         raise SecretStoreUnavailable(
             f"no usable OS keyring ({reason}) and no master password for the encrypted file {display_path(path)}: "

@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
     Opener = Callable[[PasswordSource], AccountService]
 
-MASTER_PASSWORD_TRIES = 3
-
 
 class ExchangeApp(App[int]):
     """My Exchanges, the key form, balances, the checklist and help."""
@@ -90,24 +88,34 @@ class ExchangeApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store")
     def open_service(self, opener: Opener) -> None:
-        """Open the store; a mistyped master password is asked for again, a few times."""
+        """Open the store; a mistyped master password is asked for again, a few times.
+
+        Every failure ends as one line on the home screen. An unexpected one is named by its type
+        only: its message, and the crash report Textual would print with every local of every
+        frame, could hold the master password.
+        """
         from exchange_tui.config import ConfigError
         from exchange_tui.store import StoreError, WrongMasterPassword, master_password_from_env
 
+        problem = ""
         for attempt in range(1, MASTER_PASSWORD_TRIES + 1):
             try:
                 service = opener(self.ask_master_password)
-            except WrongMasterPassword as problem:
+            except WrongMasterPassword as wrong:
                 if attempt == MASTER_PASSWORD_TRIES or master_password_from_env() is not None:
-                    self.post_message(ServiceFailed(str(problem)))
-                    return
+                    problem = str(wrong)
+                    break
                 self.password_problem = "That password does not open the file: try again."
-            except (StoreError, ConfigError) as problem:
-                self.post_message(ServiceFailed(str(problem)))
-                return
+            except (StoreError, ConfigError) as failure:
+                problem = str(failure)
+                break
+            except Exception as failure:
+                problem = f"an unexpected {type(failure).__name__} (a bug: please report it)"
+                break
             else:
                 self.post_message(ServiceOpened(service))
                 return
+        self.post_message(ServiceFailed(problem))
 
     def ask_master_password(self, path: Path, new: bool) -> SecretStr | None:
         """The store's password source: the environment, else a modal (called from the store's thread)."""

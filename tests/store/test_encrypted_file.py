@@ -46,8 +46,7 @@ def wait_for(text):
 for prompt in (b"New master password", b"The same password again"):
     wait_for(prompt)
     os.write(terminal, typed + b"\n")
-wait_for(b"opened")
-wait_for(b"\n")
+wait_for(b"opened encrypted-file\r\n")
 os.waitpid(pid, 0)
 sys.stdout.write(screen.decode())
 """

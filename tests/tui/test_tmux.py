@@ -34,6 +34,8 @@ class Tmux:
         self.exit_file = tmp_path / "exit-code"
         self.fifo = tmp_path / "output"
         os.mkfifo(self.fifo)
+        self.written = b""
+        """Every byte the app wrote to the terminal so far: its scrollback, a crash report included."""
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True).stdout
@@ -57,7 +59,7 @@ class Tmux:
             if left <= 0:
                 raise AssertionError(f"{text!r} never appeared; the screen:\n{screen}")
             if select.select([self.output], [], [], left)[0]:
-                os.read(self.output, 65536)
+                self.written += os.read(self.output, 65536)
 
     def send(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "demo", *keys)
@@ -67,9 +69,22 @@ class Tmux:
         while not self.exit_file.exists() or not self.exit_file.read_text().strip():
             left = deadline - time.monotonic()
             assert left > 0, "the app did not exit"
-            if select.select([self.output], [], [], left)[0] and not os.read(self.output, 65536):
-                break
+            if select.select([self.output], [], [], left)[0]:
+                chunk = os.read(self.output, 65536)
+                self.written += chunk
+                if not chunk:
+                    break
         return int(self.exit_file.read_text())
+
+    def drain(self) -> bytes:
+        """Everything the app wrote, once the pane has closed (the pipe's end)."""
+        deadline = time.monotonic() + TIMEOUT
+        while (left := deadline - time.monotonic()) > 0 and select.select([self.output], [], [], left)[0]:
+            chunk = os.read(self.output, 65536)
+            if not chunk:
+                break
+            self.written += chunk
+        return self.written
 
     def close(self) -> None:
         os.close(self.output)
