@@ -301,6 +301,31 @@ async def cmd_locate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def cmd_doctor(args: argparse.Namespace) -> int:
+    """The store in use, the index against it, our files' modes; exit 4 while a problem remains."""
+    from exchange_tui.store import Locations, checkup, open_account_store, store_choice
+
+    locations = None if store_choice() == "vault" else Locations.from_env()
+    store = await asyncio.to_thread(open_account_store)
+    found = await asyncio.to_thread(checkup, store, locations, repair=args.repair)
+    if args.json:
+        _print_json(found.as_json())
+    else:
+        print(f"secret store  {found.backend_detail}")
+        if locations is not None:
+            print(f"index         {locations.index_file}")
+        print(f"accounts      {found.accounts}")
+        for line in found.reconciliation.recovered():
+            print(f"finished      {line}")
+        for line in found.problems():
+            print(f"found         {line}")
+        if found.healthy:
+            print("All is well.")
+        elif not args.repair:
+            print("Run exchange-tui doctor --repair to fix what can be fixed without losing a key.")
+    return EXIT_OK if found.healthy else EXIT_STORE
+
+
 # -- parsing -------------------------------------------------------------------
 
 
@@ -351,6 +376,10 @@ def _parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=5.0, metavar="S", help="with --watch: REST polling period while live is down"
     )
     command("locate", cmd_locate, "print the config, data and state folders and the secret backend in use", url=False)
+    doctor = command(
+        "doctor", cmd_doctor, "check the accounts against the secret store and the files' modes", url=False
+    )
+    doctor.add_argument("--repair", action="store_true", help="fix what can be fixed without losing a key")
     commands.add_parser(
         "simulator", add_help=False, help="serve the Bitget simulator on loopback (exchange-tui simulator --help)"
     )

@@ -156,6 +156,16 @@ class SecretService:
                 self.daemon.stdin.close()
                 connection.recv_until_filtered(queue, timeout=READY_TIMEOUT)
 
+    def lookup(self, user: str) -> str:
+        """What libsecret's own client finds for ``user``, to prove the entry is really in gnome-keyring."""
+        result = subprocess.run(
+            ["secret-tool", "lookup", "service", "exchange-tui", "username", user],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        return result.stdout
+
     def lock_default_collection(self) -> None:
         import secretstorage
         from jeepney.io.blocking import open_dbus_connection

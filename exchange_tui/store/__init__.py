@@ -5,6 +5,7 @@ Plain Python, no Textual. The account service builds on :func:`open_account_stor
 """
 
 from .accounts import AccountStore, Reconciliation
+from .doctor import Checkup, checkup
 from .errors import (
     AccountBusy,
     AccountExists,
@@ -72,6 +73,7 @@ __all__ = [
     "Accounts",
     "CheckStatus",
     "CheckSummary",
+    "Checkup",
     "CorruptSecret",
     "IndexCorrupt",
     "IndexDocument",
@@ -98,6 +100,7 @@ __all__ = [
     "VaultWrongEngine",
     "WrongMasterPassword",
     "account_id",
+    "checkup",
     "describe_account_store",
     "describe_secret_backend",
     "find_os_keyring",

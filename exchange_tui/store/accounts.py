@@ -6,10 +6,16 @@ The rules, whatever fails and wherever a process is killed:
   entry, ``remove`` takes the entry out before deleting the secret;
 - no secret outlives its account: before ``add`` writes a secret and as ``remove`` drops an
   entry, the index records the account id in its ``purge`` list; the id leaves the list when
-  the operation completes. :meth:`AccountStore.reconcile` finishes what a crash interrupted;
+  the operation completes;
 - ``replace_credentials`` is one write of the whole secret document, so the key, secret and
   passphrase are always the old three or the new three; if the index cannot be updated
-  afterwards the old document is written back.
+  afterwards the old document is written back. The swap is noted in the index before the write,
+  so if the process dies in between, the next open finishes it (the store holds the new key,
+  which the exchange accepted before the swap began) or drops it (the store holds the old one);
+- the box's accounts live in one secret store: the first add pins it in the index, and later
+  processes open that one or none (:func:`open_secret_store`'s ``pinned``);
+- every open finishes what a crash interrupted (:meth:`AccountStore.recover`); what needs a
+  person is reported by :meth:`AccountStore.reconcile` (``exchange-tui doctor``).
 
 Verifying keys with the exchange is the account service's job; it holds :meth:`AccountStore.lock`
 across verify-then-swap so that no other process rotates or removes the account meanwhile.
@@ -32,9 +38,20 @@ from .errors import (
     AccountNotFound,
     CorruptSecret,
     SecretMissing,
+    SecretStoreError,
+    SecretStoreUnavailable,
 )
 from .files import file_lock
-from .index import AccountIndex, AccountRecord, CheckSummary, check_label, now
+from .index import (
+    AccountIndex,
+    AccountRecord,
+    CheckSummary,
+    IndexDocument,
+    PendingRotation,
+    check_label,
+    key_fingerprint,
+    now,
+)
 from .locations import Locations
 from .secret_store import DEFAULT_TIMEOUT, PasswordSource, SecretStore, open_secret_store
 
@@ -53,8 +70,14 @@ class Reconciliation:
     """Labels whose index shows another key than the stored one (a rotate cut short)."""
     orphan_secrets: list[str] = field(default_factory=list)
     """Account ids with a secret but no index entry (only where the store can list)."""
+    adopted: list[str] = field(default_factory=list)
+    """Labels listed again for orphan secrets (a repair never deletes a key nobody asked to remove)."""
     purged: list[str] = field(default_factory=list)
     """Account ids whose leftover secret was deleted, finishing an interrupted add or remove."""
+    finished_rotations: list[str] = field(default_factory=list)
+    """Labels whose interrupted key swap was finished: the store held the new key."""
+    dropped_rotations: list[str] = field(default_factory=list)
+    """Labels whose interrupted key swap was dropped: the store still held the old key."""
     busy: list[str] = field(default_factory=list)
     """Account ids left for later because another process holds their lock."""
     can_list_secrets: bool = False
@@ -64,14 +87,32 @@ class Reconciliation:
     def consistent(self) -> bool:
         return not (self.missing_secrets or self.unreadable_secrets or self.stale_key_prefixes or self.orphan_secrets)
 
+    @property
+    def settled(self) -> bool:
+        """Nothing is left for a person to do: what a repair put right does not count."""
+        stale = [] if self.repaired else self.stale_key_prefixes
+        orphans = [account for account in self.orphan_secrets if account.partition(":")[2] not in self.adopted]
+        return not (self.missing_secrets or self.unreadable_secrets or stale or orphans)
+
+    def recovered(self) -> list[str]:
+        """One line per interrupted operation that was finished, for a person."""
+        lines = [f"an interrupted add or remove of {account} was finished" for account in self.purged]
+        lines += [f"the interrupted key swap of account {label!r} was finished" for label in self.finished_rotations]
+        lines += [f"the interrupted key swap of account {label!r} was undone" for label in self.dropped_rotations]
+        return lines
+
     def messages(self) -> list[str]:
         """One line per problem, for a person."""
         lines = [f"account {label!r} is listed but its secret is missing: remove it and add it again" for label in self.missing_secrets]
         lines += [f"the secret of account {label!r} is unreadable: replace its key" for label in self.unreadable_secrets]
         verb = "was corrected" if self.repaired else "differs from the stored key"
         lines += [f"the key prefix shown for account {label!r} {verb}" for label in self.stale_key_prefixes]
-        verb = "was deleted" if self.repaired else "is not listed"
-        lines += [f"a secret for {account} {verb} (left by an interrupted add or remove)" for account in self.orphan_secrets]
+        lines += [
+            f"a secret for {account} is not listed (the index lost it): doctor --repair lists it again"
+            for account in self.orphan_secrets
+            if account.partition(":")[2] not in self.adopted
+        ]
+        lines += [f"the unlisted secret of account {label!r} was listed again: check it" for label in self.adopted]
         return lines
 
 
@@ -91,6 +132,11 @@ class AccountStore:
         self.index = AccountIndex(self.locations, lock_timeout=index_lock_timeout)
         self.lock_timeout = lock_timeout
         self._locks = _AccountLocks(self.locations.locks)
+        pinned = self.index.load().secret_backend
+        if pinned not in (None, secrets.kind):
+            raise SecretStoreUnavailable(
+                f"this box's accounts are kept in the {pinned} store, not in the {secrets.description}"
+            )
 
     @classmethod
     def open(
@@ -103,11 +149,29 @@ class AccountStore:
     ) -> AccountStore:
         """The store for this process, on the secret backend :func:`open_secret_store` chooses.
 
-        Open it once per process: the encrypted file derives its key when opened.
+        Open it once per process: the encrypted file derives its key when opened. Opening
+        finishes what a crash interrupted (:meth:`recover`).
         """
         locations = (locations or Locations.from_env()).ensure()
-        secrets = open_secret_store(locations, password_source=password_source, timeout=keyring_timeout)
-        return cls(secrets, locations, lock_timeout=lock_timeout)
+        document = AccountIndex(locations).load()
+        secrets = open_secret_store(
+            locations, password_source=password_source, timeout=keyring_timeout, pinned=document.secret_backend
+        )
+        store = cls(secrets, locations, lock_timeout=lock_timeout)
+        if document.secret_backend is None and document.accounts:
+            store._pin_found_secrets(document)
+        store.recover()
+        return store
+
+    @property
+    def kind(self) -> str:
+        """The secret backend, for scripts: ``os-keyring`` or ``encrypted-file``."""
+        return self.secrets.kind
+
+    @property
+    def description(self) -> str:
+        """The secret backend in use and why, for people."""
+        return self.secrets.description
 
     # reading ---------------------------------------------------------------------------
 
@@ -163,6 +227,7 @@ class AccountStore:
                 if taken is not None:
                     raise AccountExists(taken.label)
                 document.mark_for_purge(record.account_id)
+                document.secret_backend = self.secrets.kind
             try:
                 self.secrets.write(record.account_id, credentials)
                 with self.index.edit() as document:
@@ -172,26 +237,34 @@ class AccountStore:
                 try:
                     self._purge(record.account_id, label)
                 except Exception as undo:
-                    exc.add_note(f"undoing the add failed too ({undo}); the next reconcile finishes it")
+                    exc.add_note(f"undoing the add failed too ({undo}); the next open of the store finishes it")
                 raise
         return record
 
     def replace_credentials(self, label: str, credentials: Credentials) -> AccountRecord:
-        """Swap the account's secret in one write and note when; the old one stays on any failure."""
+        """Swap the account's secret in one write and note when; the old one stays on any failure.
+
+        The swap is noted in the index first, so a process killed after the write leaves
+        something :meth:`recover` can finish, never the new key under the old key's prefix.
+        """
         with self.lock(label):
             record = self.get(label)
             try:
                 previous = self.secrets.read(record.account_id)
             except CorruptSecret:
                 previous = None
+            pending = PendingRotation(
+                account_id=record.account_id,
+                key_prefix=credentials.key_prefix,
+                key_fingerprint=key_fingerprint(credentials),
+                started=now(),
+            )
+            with self.index.edit() as document:
+                document.start_rotation(pending)
             self.secrets.write(record.account_id, credentials)
             try:
                 with self.index.edit() as document:
-                    current = document.find(label)
-                    if current is None:
-                        raise AccountNotFound(label)
-                    record = current.model_copy(update={"key_prefix": credentials.key_prefix, "rotated": now()})
-                    document.put(record)
+                    record = self._finish_rotation(document, label, pending)
             except BaseException as exc:
                 if previous is not None:
                     try:
@@ -199,6 +272,17 @@ class AccountStore:
                     except Exception as undo:
                         exc.add_note(f"the old key could not be put back ({undo}); the new key is in place")
                 raise
+        return record
+
+    @staticmethod
+    def _finish_rotation(document: IndexDocument, label: str, pending: PendingRotation) -> AccountRecord:
+        """Show the swapped key in ``document``: its prefix and when (the caller writes it)."""
+        current = document.find(label)
+        if current is None or current.account_id != pending.account_id:
+            raise AccountNotFound(label)
+        record = current.model_copy(update={"key_prefix": pending.key_prefix, "rotated": now()})
+        document.put(record)
+        document.end_rotation(pending.account_id)
         return record
 
     def remove(self, label: str) -> AccountRecord:
@@ -212,6 +296,11 @@ class AccountStore:
                 document.mark_for_purge(record.account_id)
             try:
                 self.secrets.delete(record.account_id)
+                if self.secrets.read(record.account_id) is not None:
+                    raise SecretStoreError(
+                        f"the secret of {record.account_id} is still in the {self.secrets.description} "
+                        "after deleting it: nothing was removed"
+                    )
             except BaseException:
                 with self.index.edit() as document:
                     document.put(record)
@@ -219,6 +308,8 @@ class AccountStore:
                 raise
             with self.index.edit() as document:
                 document.unmark(record.account_id)
+                if not document.accounts and not document.purge:
+                    document.secret_backend = None
         return record
 
     def record_check(self, label: str, summary: CheckSummary) -> AccountRecord:
@@ -233,16 +324,26 @@ class AccountStore:
 
     # consistency -----------------------------------------------------------------------
 
+    def recover(self, report: Reconciliation | None = None) -> Reconciliation:
+        """Finish what a crash interrupted: adds and removes (their leftover secrets are deleted)
+        and key swaps (finished if the store holds the new key, else dropped). Cheap: it reads
+        only the secrets of those accounts. Accounts another process is busy with are left to it."""
+        report = report or Reconciliation()
+        document = self.index.load()
+        for pending in list(document.purge):
+            self._finish_purge(pending, report)
+        for rotation in list(document.rotations):
+            self._recover_rotation(rotation, report)
+        return report
+
     def reconcile(self, *, repair: bool = False) -> Reconciliation:
         """Compare the index with the secret store and report what does not match.
 
-        Always finishes interrupted adds and removes (their leftover secrets are deleted).
-        With ``repair``, also deletes orphan secrets and corrects stale key prefixes; a listed
-        account whose secret is missing is only reported, never dropped.
+        Always finishes interrupted operations (:meth:`recover`). With ``repair``, also deletes
+        orphan secrets and corrects stale key prefixes; a listed account whose secret is missing
+        is only reported, never dropped.
         """
-        report = Reconciliation(repaired=repair)
-        for pending in list(self.index.load().purge):
-            self._finish_purge(pending, report)
+        report = self.recover(Reconciliation(repaired=repair))
         document = self.index.load()
         for record in document.accounts:
             try:
@@ -263,10 +364,58 @@ class AccountStore:
             report.orphan_secrets = sorted(stored_ids - listed - set(report.busy))
             if repair:
                 for orphan in report.orphan_secrets:
-                    self._finish_purge(orphan, report, orphan=True)
+                    self._adopt(orphan, report)
         return report
 
-    def _finish_purge(self, account_id: str, report: Reconciliation, *, orphan: bool = False) -> None:
+    def _adopt(self, account_id: str, report: Reconciliation) -> None:
+        exchange, _, label = account_id.partition(":")
+        try:
+            with self._locks.hold(label, 0):
+                stored = self.secrets.read(account_id)
+                if stored is None:
+                    return
+                with self.index.edit() as document:
+                    if document.find(label) is None and account_id not in document.purge:
+                        document.put(AccountRecord.new(exchange, label, stored, demo_trading=False, base_url=None))
+                        report.adopted.append(label)
+        except CorruptSecret:
+            report.unreadable_secrets.append(label)
+        except AccountBusy:
+            report.busy.append(account_id)
+
+    def _recover_rotation(self, rotation: PendingRotation, report: Reconciliation) -> None:
+        label = rotation.account_id.partition(":")[2]
+        try:
+            with self._locks.hold(label, 0):
+                try:
+                    stored = self.secrets.read(rotation.account_id)
+                except CorruptSecret:
+                    stored = None
+                with self.index.edit() as document:
+                    listed = document.find(label)
+                    if stored is not None and listed is not None and key_fingerprint(stored) == rotation.key_fingerprint:
+                        self._finish_rotation(document, label, rotation)
+                        report.finished_rotations.append(listed.label)
+                    else:
+                        document.end_rotation(rotation.account_id)
+                        report.dropped_rotations.append(listed.label if listed else label)
+        except AccountBusy:
+            report.busy.append(rotation.account_id)
+
+    def _pin_found_secrets(self, document: IndexDocument) -> None:
+        """An index from before pinning: pin the store this process chose if it holds a listed
+        account's secret (if none is there, the accounts are elsewhere and ``doctor`` says so)."""
+        for record in document.accounts:
+            try:
+                found = self.secrets.read(record.account_id) is not None
+            except CorruptSecret:
+                found = True
+            if found:
+                with self.index.edit() as current:
+                    current.secret_backend = current.secret_backend or self.secrets.kind
+                return
+
+    def _finish_purge(self, account_id: str, report: Reconciliation) -> None:
         label = account_id.partition(":")[2]
         try:
             with self._locks.hold(label, 0):
@@ -276,8 +425,7 @@ class AccountStore:
                         document.unmark(account_id)
                 else:
                     self._purge(account_id, label)
-                    if not orphan:
-                        report.purged.append(account_id)
+                    report.purged.append(account_id)
         except AccountBusy:
             report.busy.append(account_id)
 
@@ -285,7 +433,7 @@ class AccountStore:
         """Make sure ``account_id`` is neither listed nor has a secret (the caller holds its lock).
 
         The id stays marked for purging until its secret is gone, so a failure here is finished
-        by a later :meth:`reconcile`.
+        by a later :meth:`recover`.
         """
         with self.index.edit() as document:
             listed = document.find(label)

@@ -17,7 +17,7 @@ from exchange_tui.models import Credentials
 
 from .accounts import AccountStore, Reconciliation
 from .errors import SecretStoreUnavailable
-from .index import AccountRecord, CheckSummary
+from .index import AccountIndex, AccountRecord, CheckSummary
 from .locations import Locations
 from .secret_store import DEFAULT_TIMEOUT, PasswordSource, describe_secret_backend
 
@@ -29,6 +29,9 @@ _CHOICES = {"": LOCAL, "local": LOCAL, "keyring": LOCAL, "vault": VAULT, "openba
 
 class Accounts(Protocol):
     """What the account service needs of a store; :class:`AccountStore` and ``VaultAccountStore`` have it."""
+
+    kind: str
+    description: str
 
     def accounts(self) -> list[AccountRecord]: ...
     def get(self, label: str) -> AccountRecord: ...
@@ -87,5 +90,6 @@ def describe_account_store(
             "vault_auth": settings.auth_method,
         }
     locations = locations or Locations.from_env(environ)
-    kind, description = describe_secret_backend(locations, timeout)
+    pinned = AccountIndex(locations).pinned_backend()
+    kind, description = describe_secret_backend(locations, timeout, pinned=pinned)
     return {"index": str(locations.index_file), "secret_backend": kind, "secret_backend_detail": description}

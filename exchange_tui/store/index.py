@@ -8,6 +8,7 @@ silently replaced.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -126,13 +127,40 @@ class AccountRecord(BaseModel):
         return self.label.casefold()
 
 
+def key_fingerprint(credentials: Credentials) -> str:
+    """A short digest of the API key (never of the secret or passphrase): tells two keys apart
+    where their short prefixes could be the same."""
+    return hashlib.sha256(credentials.api_key.get_secret_value().encode()).hexdigest()[:16]
+
+
+class PendingRotation(BaseModel):
+    """A key swap in progress, noted before the new secret is written: if the process dies before
+    the index shows the new key, the next open sees which key the store holds and finishes or
+    drops the swap."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str
+    key_prefix: str = Field(max_length=KEY_PREFIX_LENGTH + 1)
+    key_fingerprint: str
+    started: datetime
+
+
 class IndexDocument(BaseModel):
-    """The index file's content. ``purge`` lists account ids whose secret must be deleted unless
-    the account is listed: an add or remove in progress, or one a crash interrupted."""
+    """The index file's content.
+
+    ``secret_backend`` pins the secret store this box's accounts live in (``os-keyring`` or
+    ``encrypted-file``), set by the first add: later processes use that store or none, so the
+    accounts never end up split over two stores when the keyring is locked for a while.
+    ``purge`` lists account ids whose secret must be deleted unless the account is listed: an add
+    or remove in progress, or one a crash interrupted. ``rotations`` lists key swaps in progress.
+    """
 
     version: int = INDEX_VERSION
+    secret_backend: str | None = None
     accounts: list[AccountRecord] = Field(default_factory=list)
     purge: list[str] = Field(default_factory=list)
+    rotations: list[PendingRotation] = Field(default_factory=list)
 
     def find(self, label: str) -> AccountRecord | None:
         key = label.casefold()
@@ -158,6 +186,13 @@ class IndexDocument(BaseModel):
         if account_id in self.purge:
             self.purge.remove(account_id)
 
+    def start_rotation(self, rotation: PendingRotation) -> None:
+        self.end_rotation(rotation.account_id)
+        self.rotations.append(rotation)
+
+    def end_rotation(self, account_id: str) -> None:
+        self.rotations = [rotation for rotation in self.rotations if rotation.account_id != account_id]
+
 
 class AccountIndex:
     """The index file of one set of :class:`Locations`."""
@@ -175,6 +210,14 @@ class AccountIndex:
         except _Unreadable:
             with self._locked():
                 return self._load_or_set_aside()
+
+    def pinned_backend(self) -> str | None:
+        """The secret store the index pins, read without side effects (a damaged index is left
+        where it is, for the command that uses it to report); ``None`` if it pins none."""
+        try:
+            return self._parse().secret_backend
+        except (_Unreadable, IndexTooNew, OSError):
+            return None
 
     @contextmanager
     def edit(self) -> Iterator[IndexDocument]:

@@ -43,6 +43,7 @@ PROBE_USER = "probe"
 FIELDS = ("api_key", "secret_key", "passphrase")
 OS_KEYRING = "os-keyring"
 ENCRYPTED_FILE = "encrypted-file"
+PINNED_REASON = "this box's accounts are kept there"
 
 OS_KEYRINGS = {
     "keyring.backends.SecretService.Keyring": "Secret Service",
@@ -174,28 +175,51 @@ def open_secret_store(
     *,
     password_source: PasswordSource | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    pinned: str | None = None,
 ) -> KeyringSecretStore:
     """The secret store for this process: a usable OS keyring, else the encrypted file.
+
+    ``pinned`` (the index's ``secret_backend``) names the store the box's accounts already live
+    in: that one is used, or none. A pinned OS keyring that is locked or does not answer is
+    ``SecretStoreUnavailable`` saying to unlock it, never a fall back to the file.
 
     Raises ``SecretStoreUnavailable`` (one line saying how to fix it) when there is neither;
     ``WrongMasterPassword`` when the given master password does not open the file.
     ``password_source`` defaults to :func:`master_password_from_env_or_terminal`.
     """
     locations = (locations or Locations.from_env()).ensure()
+    password_source = password_source or master_password_from_env_or_terminal
+    if pinned == ENCRYPTED_FILE:
+        return open_encrypted_file(locations, password_source, PINNED_REASON)
     os_keyring = find_os_keyring(timeout)
     if os_keyring.store is not None:
         return os_keyring.store
-    return open_encrypted_file(locations, password_source or master_password_from_env_or_terminal, os_keyring.reason)
+    if pinned == OS_KEYRING:
+        raise SecretStoreUnavailable(_keyring_needed(os_keyring.reason))
+    return open_encrypted_file(locations, password_source, os_keyring.reason)
 
 
-def describe_secret_backend(locations: Locations | None = None, timeout: float = DEFAULT_TIMEOUT) -> tuple[str, str]:
+def describe_secret_backend(
+    locations: Locations | None = None, timeout: float = DEFAULT_TIMEOUT, *, pinned: str | None = None
+) -> tuple[str, str]:
     """``(kind, description)`` of the store :func:`open_secret_store` would use, without asking
     for a master password (for ``exchange-tui locate``)."""
+    path = (locations or Locations.from_env()).secrets_file
+    if pinned == ENCRYPTED_FILE:
+        return ENCRYPTED_FILE, _encrypted_file_description(path, PINNED_REASON)
     os_keyring = find_os_keyring(timeout)
     if os_keyring.store is not None:
         return os_keyring.store.kind, os_keyring.store.description
-    path = (locations or Locations.from_env()).secrets_file
+    if pinned == OS_KEYRING:
+        return OS_KEYRING, f"OS keyring, unavailable now: {_keyring_needed(os_keyring.reason)}"
     return ENCRYPTED_FILE, _encrypted_file_description(path, os_keyring.reason)
+
+
+def _keyring_needed(reason: str) -> str:
+    return (
+        f"this box's accounts are kept in the OS keyring, which cannot be used now ({reason}): "
+        "unlock it (log in on the desktop, or unlock the login keyring) and try again"
+    )
 
 
 def open_encrypted_file(locations: Locations, password_source: PasswordSource, reason: str) -> KeyringSecretStore:

@@ -24,7 +24,9 @@ from exchange_tui.store import (
     Locations,
     SecretMissing,
     SecretStoreError,
+    SecretStoreUnavailable,
 )
+from exchange_tui.store.index import PendingRotation, key_fingerprint
 
 from .support import MASTER_PASSWORD, credentials, master_password
 
@@ -247,7 +249,7 @@ def test_reconcile_reports_a_missing_secret_and_never_hides_the_account(store):
     assert [record.label for record in store.accounts()] == ["main"]
 
 
-def test_reconcile_finds_orphans_and_stale_prefixes_and_repairs_them(store):
+def test_reconcile_finds_orphans_and_stale_prefixes_and_repairs_them_without_losing_a_key(store):
     store.add("bitget", "main", OLD)
     store.secrets.write("bitget:main", NEW)  # a rotate killed before it updated the index
     store.secrets.write("bitget:ghost", OLD)  # a secret nobody lists
@@ -255,9 +257,9 @@ def test_reconcile_finds_orphans_and_stale_prefixes_and_repairs_them(store):
     found = store.reconcile()
     assert (found.stale_key_prefixes, found.orphan_secrets, found.can_list_secrets) == (["main"], ["bitget:ghost"], True)
 
-    store.reconcile(repair=True)
+    repaired = store.reconcile(repair=True)
     assert store.get("main").key_prefix == NEW.key_prefix
-    assert store.secrets.read("bitget:ghost") is None
+    assert repaired.adopted == ["ghost"] and store.credentials("ghost") == OLD  # listed again, never deleted
     assert store.reconcile().consistent
 
 
@@ -312,3 +314,55 @@ def test_another_process_rotating_blocks_remove(isolated, monkeypatch):
     assert store.credentials("main") == NEW
     store.remove("main")
     assert store.accounts() == [] and store.secrets.account_ids() == frozenset()
+
+
+@pytest.mark.parametrize("landed", [True, False], ids=["new key landed", "old key still there"])
+def test_a_swap_cut_short_is_finished_or_dropped_by_the_next_open(store, landed):
+    """Killed between noting the swap and showing it: the store says which key the account has."""
+    store.add("bitget", "main", OLD)
+    with store.index.edit() as document:
+        document.start_rotation(
+            PendingRotation(
+                account_id="bitget:main",
+                key_prefix=NEW.key_prefix,
+                key_fingerprint=key_fingerprint(NEW),
+                started=datetime.now(UTC),
+            )
+        )
+    if landed:
+        store.secrets.write("bitget:main", NEW)
+
+    report = store.recover()
+
+    expected = NEW if landed else OLD
+    assert store.get("main").key_prefix == expected.key_prefix and store.credentials("main") == expected
+    assert (report.finished_rotations, report.dropped_rotations) == ((["main"], []) if landed else ([], ["main"]))
+    assert store.index.load().rotations == [] and store.reconcile().consistent
+    assert (store.get("main").rotated is not None) is landed
+
+
+def test_a_remove_whose_secret_survives_the_delete_reports_it_and_keeps_the_account(store):
+    store.add("bitget", "main", OLD)
+
+    class DeleteIgnored(FailingSecrets):
+        def delete(self, account_id):
+            return True  # a backend that says it deleted, and did not
+
+    with pytest.raises(SecretStoreError, match="still in the"):
+        AccountStore(DeleteIgnored(store.secrets), store.locations).remove("main")
+    assert store.credentials("main") == OLD and [r.label for r in store.accounts()] == ["main"]
+
+
+def test_the_first_add_pins_the_secret_store_and_another_store_is_refused(store, tmp_path):
+    store.add("bitget", "main", OLD)
+    assert store.index.load().secret_backend == store.secrets.kind
+
+    class Elsewhere(FailingSecrets):
+        def __init__(self, inner):
+            super().__init__(inner)
+            self.kind = "os-keyring"
+
+    with pytest.raises(SecretStoreUnavailable, match="kept in the encrypted-file store"):
+        AccountStore(Elsewhere(store.secrets), store.locations)
+    store.remove("main")
+    assert store.index.load().secret_backend is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import time
 
 import pytest
@@ -13,17 +12,6 @@ from keyring.backends.SecretService import Keyring as SecretServiceKeyring
 from exchange_tui.store import AccountStore, SecretStoreUnavailable, describe_secret_backend, open_secret_store
 
 from .support import credentials, files_containing, master_password, secret_values
-
-
-def secret_tool_lookup(service, user: str) -> str:
-    """What libsecret's own client finds, to prove the entry is really in gnome-keyring."""
-    result = subprocess.run(
-        ["secret-tool", "lookup", "service", "exchange-tui", "username", user],
-        env=service.env,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout
 
 
 def test_keyring_choice_of_secret_service_is_used_directly(on_secret_service):
@@ -42,7 +30,7 @@ def test_one_json_entry_per_account(on_secret_service):
     store.write("bitget:main", creds)
 
     assert store.read("bitget:main") == creds
-    assert json.loads(secret_tool_lookup(on_secret_service, "bitget:main")) == {
+    assert json.loads(on_secret_service.lookup("bitget:main")) == {
         "api_key": creds.api_key.get_secret_value(),
         "secret_key": creds.secret_key.get_secret_value(),
         "passphrase": creds.passphrase.get_secret_value(),
@@ -51,7 +39,7 @@ def test_one_json_entry_per_account(on_secret_service):
     assert store.delete("bitget:main") is True
     assert store.delete("bitget:main") is False
     assert store.read("bitget:main") is None
-    assert secret_tool_lookup(on_secret_service, "bitget:main") == ""
+    assert on_secret_service.lookup("bitget:main") == ""
 
 
 def test_python_keyring_backend_naming_the_secret_service_is_honoured(on_secret_service, monkeypatch):
@@ -72,7 +60,7 @@ def test_accounts_live_in_the_keyring_and_nothing_secret_touches_the_disk(on_sec
     assert not store.locations.secrets_file.exists()
     assert files_containing(isolated, secret_values(first) + secret_values(second)) == []
     store.remove("main")
-    assert secret_tool_lookup(on_secret_service, "bitget:main") == ""
+    assert on_secret_service.lookup("bitget:main") == ""
     assert store.reconcile().consistent
 
 

@@ -1,0 +1,98 @@
+"""``exchange-tui doctor``: the store in use and why, the index against the store, and the modes of
+our files and folders. With ``repair``, what can be put right without losing a key is.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .accounts import Reconciliation
+from .factory import Accounts
+from .locations import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, Locations
+
+
+@dataclass
+class ModeProblem:
+    """A file or folder of ours that others may read or enter, or that is not ours."""
+
+    path: Path
+    mode: int
+    expected: int
+    owner: int
+    fixed: bool = False
+
+    def message(self) -> str:
+        if self.owner != os.geteuid():
+            return f"{self.path} belongs to user {self.owner}, not to you: give it back (chown) or move it away"
+        state = "was corrected to" if self.fixed else "should be"
+        return f"{self.path} has mode {self.mode:04o}; it {state} {self.expected:04o}"
+
+
+@dataclass
+class Checkup:
+    backend: str
+    backend_detail: str
+    accounts: int
+    reconciliation: Reconciliation
+    modes: list[ModeProblem] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return self.reconciliation.settled and all(problem.fixed for problem in self.modes)
+
+    def problems(self) -> list[str]:
+        return self.reconciliation.messages() + [problem.message() for problem in self.modes]
+
+    def as_json(self) -> dict[str, object]:
+        found = self.reconciliation
+        return {
+            "healthy": self.healthy,
+            "secret_backend": self.backend,
+            "secret_backend_detail": self.backend_detail,
+            "accounts": self.accounts,
+            "missing_secrets": found.missing_secrets,
+            "unreadable_secrets": found.unreadable_secrets,
+            "stale_key_prefixes": found.stale_key_prefixes,
+            "orphan_secrets": found.orphan_secrets,
+            "adopted": found.adopted,
+            "finished": found.recovered(),
+            "busy": found.busy,
+            "can_list_secrets": found.can_list_secrets,
+            "modes": [
+                {"path": str(p.path), "mode": f"{p.mode:04o}", "expected": f"{p.expected:04o}", "owner": p.owner, "fixed": p.fixed}
+                for p in self.modes
+            ],
+            "problems": self.problems(),
+        }
+
+
+def checkup(store: Accounts, locations: Locations | None, *, repair: bool = False) -> Checkup:
+    """Everything ``doctor`` reports; ``locations`` is ``None`` for a store with no files on the box."""
+    reconciliation = store.reconcile(repair=repair)
+    modes = private_modes(locations, repair=repair) if locations is not None else []
+    return Checkup(store.kind, store.description, len(store.accounts()), reconciliation, modes)
+
+
+def private_modes(locations: Locations, *, repair: bool = False) -> list[ModeProblem]:
+    """Our folders must be 0700 and our files 0600, all ours; ``repair`` tightens what is ours."""
+    problems = []
+    for root in dict.fromkeys((locations.config, locations.data, locations.state)):
+        if not root.exists():
+            continue
+        for path in [root, *sorted(root.rglob("*"))]:
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                continue
+            expected = PRIVATE_DIR_MODE if stat.S_ISDIR(info.st_mode) else PRIVATE_FILE_MODE
+            mode = stat.S_IMODE(info.st_mode)
+            if info.st_uid == os.geteuid() and mode == expected:
+                continue
+            problem = ModeProblem(path, mode, expected, info.st_uid)
+            if repair and info.st_uid == os.geteuid():
+                path.chmod(expected)
+                problem.fixed = True
+            problems.append(problem)
+    return problems
