@@ -190,8 +190,13 @@ async def cmd_rotate(args: argparse.Namespace) -> int:
 
 
 async def cmd_remove(args: argparse.Namespace) -> int:
+    from exchange_tui.store import HalfWritten
+
     async with _service() as service:
-        record = await service.account(args.label)
+        try:
+            record = await service.account(args.label)
+        except HalfWritten as cut_short:
+            record = cut_short.record
         question = (
             f"Remove {record.exchange} account {record.label!r} (key {record.key_prefix})? "
             "Its key is deleted from the secret store (for every box, if they share a Vault); "
