@@ -252,7 +252,8 @@ async def cmd_balance(args: argparse.Namespace) -> int:
 
 
 async def _watch_balance(args: argparse.Namespace) -> int:
-    """One line per change until interrupted; exit 3 once the exchange has been unreachable for ``--timeout``."""
+    """One line per change until interrupted; exit 3 once the exchange has been unreachable for ``--timeout``,
+    4 once the store has failed for as long (or at once when it refuses this box: a Vault token revoked)."""
     if not args.label:
         raise CliError("--watch needs the account's LABEL", EXIT_USAGE)
     loop = asyncio.get_running_loop()
@@ -260,7 +261,7 @@ async def _watch_balance(args: argparse.Namespace) -> int:
     problem = "no answer"
     async with (
         _service(args.url) as service,
-        aclosing(service.watch(args.label, poll_interval=args.interval)) as snapshots,
+        aclosing(service.watch(args.label, poll_interval=args.interval, store_timeout=args.timeout)) as snapshots,
     ):
         while True:
             remaining = last_good + args.timeout - loop.time()
