@@ -190,8 +190,13 @@ async def cmd_rotate(args: argparse.Namespace) -> int:
 
 
 async def cmd_remove(args: argparse.Namespace) -> int:
+    from exchange_tui.store import HalfWritten
+
     async with _service() as service:
-        record = await service.account(args.label)
+        try:
+            record = await service.account(args.label)
+        except HalfWritten as cut_short:
+            record = cut_short.record
         question = (
             f"Remove {record.exchange} account {record.label!r} (key {record.key_prefix})? "
             "Its key is deleted from the secret store (for every box, if they share a Vault); "
@@ -247,7 +252,8 @@ async def cmd_balance(args: argparse.Namespace) -> int:
 
 
 async def _watch_balance(args: argparse.Namespace) -> int:
-    """One line per change until interrupted; exit 3 once the exchange has been unreachable for ``--timeout``."""
+    """One line per change until interrupted; exit 3 once the exchange has been unreachable for ``--timeout``,
+    4 once the store has failed for as long (or at once when it refuses this box: a Vault token revoked)."""
     if not args.label:
         raise CliError("--watch needs the account's LABEL", EXIT_USAGE)
     loop = asyncio.get_running_loop()
@@ -255,7 +261,7 @@ async def _watch_balance(args: argparse.Namespace) -> int:
     problem = "no answer"
     async with (
         _service(args.url) as service,
-        aclosing(service.watch(args.label, poll_interval=args.interval)) as snapshots,
+        aclosing(service.watch(args.label, poll_interval=args.interval, store_timeout=args.timeout)) as snapshots,
     ):
         while True:
             remaining = last_good + args.timeout - loop.time()

@@ -13,7 +13,9 @@ A key can be replaced elsewhere (another process, or another box sharing a Vault
 :meth:`AccountService.watch_rotations` notices: it reads the key's version in the
 store every :data:`ROTATION_CHECK_INTERVAL` seconds, and at once when the exchange
 refuses the key in use (:meth:`AccountService.key_refused`); balances switch to the
-new key on their own.
+new key on their own. A store that is down (Vault unreachable or sealed) is waited out for a
+while, the key in use still working; a store that refuses this box (a token expired or revoked,
+an AppRole login refused, a policy, a mount) ends the watch at once.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ from exchange_tui.store import (
     AccountRecord,
     Accounts,
     CheckSummary,
+    SecretStoreUnavailable,
     StoreError,
+    VaultSealed,
+    VaultUnreachable,
 )
 from exchange_tui.validation import InvalidInput, check_credentials, check_label
 
@@ -46,6 +51,10 @@ T = TypeVar("T")
 
 ROTATION_CHECK_INTERVAL = 1.5
 """Seconds between two reads of an account's key version while its rotations are watched."""
+STORE_TIMEOUT = 60.0
+"""Seconds a watch goes on with the key in use while the store fails before it gives up."""
+STORE_DOWN = (VaultUnreachable, VaultSealed)
+"""Unavailable stores a watch waits out (as it does any other store error); other unavailability ends it at once."""
 KEY_GONE_CODES = frozenset({"40012", "40037"})
 """Exchange codes a key rotated elsewhere meets once its old key is deleted: look for a new one at once."""
 
@@ -281,19 +290,27 @@ class AccountService:
         return await self._stored(read)
 
     async def watch_rotations(
-        self, label: str, *, since: int | None = None, interval: float = ROTATION_CHECK_INTERVAL
+        self,
+        label: str,
+        *,
+        since: int | None = None,
+        interval: float = ROTATION_CHECK_INTERVAL,
+        store_timeout: float = STORE_TIMEOUT,
     ) -> AsyncIterator[KeyInUse]:
         """Each new key of the account, as soon as it is noticed, for as long as the caller iterates.
 
         ``since`` is the version the caller's key has (:attr:`KeyInUse.version`); by default the
         one stored now. The version is read every ``interval`` seconds, and at once after
-        :meth:`key_refused`. A store that fails for a while (Vault unreachable) is logged and read
-        again at the next tick; the iteration ends when the account is removed. The balances of
-        this service switch to the new key by themselves.
+        :meth:`key_refused`. A store that refuses this box (:class:`SecretStoreUnavailable`: a
+        Vault token expired or revoked, an AppRole login refused, a policy, a mount) raises at once.
+        Any other failure (Vault unreachable or sealed, a busy lock) is logged once and read again
+        at each tick, and raised once it has lasted ``store_timeout`` seconds. The iteration ends
+        when the account is removed. The balances of this service switch to the new key by themselves.
         """
         key = label.casefold()
         wake = asyncio.Event()
         self._wakers.setdefault(key, set()).add(wake)
+        failing_since: float | None = None
         try:
             try:
                 seen = since if since is not None else await self._stored(self.store.version, label)
@@ -304,13 +321,15 @@ class AccountService:
                     await asyncio.wait_for(wake.wait(), interval)
                 wake.clear()
                 try:
-                    if await self._stored(self.store.version, label) == seen:
-                        continue
-                    current = await self.current_key(label)
+                    version = await self._stored(self.store.version, label)
+                    current = None if version == seen else await self.current_key(label)
                 except AccountNotFound:
                     return
                 except StoreError as error:
-                    log.warning("looking for a new key of %s failed: %s", label, error)
+                    failing_since = _still_failing(error, label, failing_since, store_timeout)
+                    continue
+                failing_since = None
+                if current is None:
                     continue
                 seen = current.version
                 if self._client_versions.get(key, seen) != seen:
@@ -335,16 +354,19 @@ class AccountService:
             self._client_versions[record.key] = key.version
         return client
 
-    async def watch(self, label: str, *, poll_interval: float = 5.0) -> AsyncIterator[BalanceSnapshot]:
+    async def watch(
+        self, label: str, *, poll_interval: float = 5.0, store_timeout: float = STORE_TIMEOUT
+    ) -> AsyncIterator[BalanceSnapshot]:
         """The account's balances as they change: pushed live where the exchange can, polled where not.
 
         Runs until the caller stops iterating (or the account is removed); a failed reading is
         yielded with its error, never raised. When the key is replaced (here, in another process,
-        or on another box sharing a Vault) the watch reconnects with the new key by itself.
+        or on another box sharing a Vault) the watch reconnects with the new key by itself. A store
+        error that ends :meth:`watch_rotations` (``store_timeout``) is raised.
         """
         key = await self.current_key(label)
         exchange = self._exchange(key.record.exchange)
-        async with aclosing(self.watch_rotations(label, since=key.version)) as rotations:
+        async with aclosing(self.watch_rotations(label, since=key.version, store_timeout=store_timeout)) as rotations:
             next_key = asyncio.ensure_future(anext(rotations))
             try:
                 while key is not None:
@@ -356,7 +378,7 @@ class AccountService:
                             while True:
                                 await asyncio.wait({next_reading, next_key}, return_when=asyncio.FIRST_COMPLETED)
                                 if next_key.done():
-                                    key = next_key.result() if next_key.exception() is None else None
+                                    key = None if isinstance(next_key.exception(), StopAsyncIteration) else next_key.result()
                                     next_key = asyncio.ensure_future(anext(rotations))
                                     break
                                 reading = next_reading.result()
@@ -384,6 +406,20 @@ class AccountService:
         client = self._clients.pop(label.casefold(), None)
         if client is not None:
             self._retired.append(client)
+
+
+def _still_failing(error: StoreError, label: str, since: float | None, timeout: float) -> float:
+    """When the store began failing to say whether the account has a new key; raises ``error`` if
+    it refuses this box, or has failed for ``timeout`` seconds."""
+    if isinstance(error, SecretStoreUnavailable) and not isinstance(error, STORE_DOWN):
+        raise error
+    at = asyncio.get_running_loop().time()
+    if since is None:
+        log.warning("looking for a new key of %s failed (trying again for %g s with the key in use): %s", label, timeout, error)
+        return at
+    if at - since >= timeout:
+        raise error
+    return since
 
 
 async def _cancelled(pending: asyncio.Future) -> None:

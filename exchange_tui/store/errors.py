@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .index import AccountRecord
 
 
 class StoreError(Exception):
@@ -41,6 +45,22 @@ class AccountNotFound(StoreError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class HalfWritten(AccountNotFound):
+    """The account's key is stored without its details: an add cut short between the two writes.
+
+    Not an account yet: adding the label again finishes it, removing it deletes it. ``record``
+    is what is known of it (label, exchange, key prefix), for a remove to name what it deletes.
+    """
+
+    def __init__(self, record: AccountRecord) -> None:
+        super().__init__(record.label)
+        self.args = (
+            f"account {record.label!r} was cut short while being added (its key {record.key_prefix} is stored "
+            "without its details): add it again to finish it, or remove it",
+        )
+        self.record = record
 
 
 class AccountExists(StoreError):

@@ -12,6 +12,14 @@ writes with ``cas=<that version>``. If another box wrote in between, nothing is 
 :class:`RotatedElsewhere` names the box and the time (the writing box's name is in the document
 itself, so it is known the moment the write is).
 
+An add is two requests: the secret's data, then its custom metadata. A process killed between
+the two leaves a secret with data but none of our metadata: *half-written*. It is not an
+account (``accounts`` skips it; ``get`` and the rest raise :class:`HalfWritten`); adding the
+label again finishes it (a check-and-set write over the version found, then the metadata),
+removing it deletes it, and :meth:`VaultAccountStore.reconcile` reports it as an orphan. (Two boxes
+adding one label within the same few milliseconds can both succeed: the later key and details win,
+consistent with each other.)
+
 Every Vault failure becomes one typed error with one line to act on: unreachable, sealed, a token
 expired or revoked, a policy that lacks a capability (naming the path and capability), or a mount
 that is not KV version 2. With AppRole, an expired token is replaced by logging in again once.
@@ -41,13 +49,14 @@ import hvac.exceptions
 import requests
 from pydantic import SecretStr, ValidationError
 
-from exchange_tui.models import Credentials
+from exchange_tui.models import Credentials, mask_key
 
 from .accounts import Reconciliation
 from .errors import (
     AccountExists,
     AccountNotFound,
     CorruptSecret,
+    HalfWritten,
     RotatedElsewhere,
     SecretMissing,
     SecretStoreError,
@@ -235,20 +244,25 @@ class VaultAccountStore:
         demo_trading: bool = False,
         base_url: str | None = None,
     ) -> AccountRecord:
-        """Store a new account: a write that fails if the secret exists, then its facts."""
+        """Store a new account: a write that fails if the secret exists, then its facts.
+
+        A half-written secret of the label (an add cut short) is finished: written over the
+        version found, so a box that wrote it meanwhile is not overwritten.
+        """
         record = AccountRecord.new(exchange, label, credentials, demo_trading=demo_trading, base_url=base_url)
         path = self._path(exchange, label)
         with self.lock(label):
-            if self._find(label) is not None:
+            found = self._find(label)
+            if found is not None and (_record(found.facts) is not None or found.path != path):
                 raise AccountExists(label)
-            self._write(path, credentials, cas=0, taken=lambda: AccountExists(label))
+            self._write(path, credentials, cas=0 if found is None else found.version, taken=lambda: AccountExists(label))
             try:
                 self._patch_facts(path, _facts(record))
             except BaseException as exc:
                 try:
                     self._delete(path)
                 except StoreError as undo:
-                    exc.add_note(f"undoing the add failed too ({undo}); `reconcile --repair` deletes the secret")
+                    exc.add_note(f"undoing the add failed too ({undo}); adding it again finishes it, removing it deletes it")
                 raise
         self._exchanges[record.key] = record.exchange
         return record
@@ -274,10 +288,13 @@ class VaultAccountStore:
         return record
 
     def remove(self, label: str) -> AccountRecord:
-        """Delete the account's secret with every version and its metadata."""
+        """Delete the account's secret with every version and its metadata; a half-written one too."""
         with self.lock(label):
-            secret, record = self._require(label)
-            self._delete(secret.path)
+            found = self._find(label)
+            if found is None:
+                raise AccountNotFound(label)
+            record = _record(found.facts) or self._half_written(found, label).record
+            self._delete(found.path)
         self._exchanges.pop(record.key, None)
         return record
 
@@ -288,7 +305,7 @@ class VaultAccountStore:
         return record
 
     def reconcile(self, *, repair: bool = False) -> Reconciliation:
-        """Secrets without facts (an add cut short) are orphans; with ``repair`` they are deleted."""
+        """Half-written secrets (an add cut short) are orphans; with ``repair`` they are deleted."""
         report = Reconciliation(repaired=repair, can_list_secrets=True)
         for exchange in self._list(self.settings.prefix):
             for name in self._list(f"{self.settings.prefix}{exchange}"):
@@ -315,10 +332,26 @@ class VaultAccountStore:
 
     def _require(self, label: str) -> tuple[_Secret, AccountRecord]:
         found = self._find(label)
-        record = None if found is None else _record(found.facts)
-        if found is None or record is None:
+        if found is None:
             raise AccountNotFound(label)
+        record = _record(found.facts)
+        if record is None:
+            raise self._half_written(found, label)
         return found, record
+
+    def _half_written(self, secret: _Secret, label: str) -> HalfWritten:
+        """A secret without our facts, named by what its path and data tell: exchange, key prefix, time."""
+        latest = self._read_data(secret.path, capability="read")
+        document, about = latest if latest is not None else ({}, {})
+        key_prefix = mask_key(str(document.get("api_key", "")))
+        document.clear()
+        record = AccountRecord(
+            label=check_label(label),
+            exchange=secret.path.removeprefix(self.settings.prefix).partition("/")[0],
+            key_prefix=key_prefix,
+            created=_timestamp(about.get("created_time")) or now(),
+        )
+        return HalfWritten(record)
 
     def _find(self, label: str) -> _Secret | None:
         """The account's secret under whichever exchange holds the label (labels are unique across them)."""
