@@ -257,24 +257,30 @@ async def _watch_balance(args: argparse.Namespace) -> int:
     if not args.label:
         raise CliError("--watch needs the account's LABEL", EXIT_USAGE)
     loop = asyncio.get_running_loop()
-    last_good = loop.time()
+    trouble_since = loop.time()
+    healthy = False
     problem = "no answer"
     async with (
         _service(args.url) as service,
         aclosing(service.watch(args.label, poll_interval=args.interval, store_timeout=args.timeout)) as snapshots,
     ):
         while True:
-            remaining = last_good + args.timeout - loop.time()
+            # A live stream that is up sends nothing while balances stay the same: only time spent
+            # without an answer (from the start, or since the first failed reading) counts.
+            remaining = None if healthy else max(trouble_since + args.timeout - loop.time(), 0)
             try:
-                snapshot = await asyncio.wait_for(anext(snapshots), max(remaining, 0))
+                snapshot = await asyncio.wait_for(anext(snapshots), remaining)
             except TimeoutError:
                 raise CliError(
                     f"the exchange has been unreachable for {args.timeout:g} s ({problem}): giving up",
                     EXIT_UNREACHABLE,
                 ) from None
             if snapshot.error is None:
-                last_good = loop.time()
+                healthy = True
             else:
+                if healthy:
+                    trouble_since = loop.time()
+                healthy = False
                 problem = snapshot.error.hint
             if args.json:
                 print(json.dumps(_snapshot_json(snapshot)), flush=True)

@@ -2,6 +2,7 @@
 
 import json
 import signal
+import subprocess
 import threading
 from decimal import Decimal
 
@@ -194,6 +195,26 @@ def test_balance_watch_streams_one_json_line_per_change(cli, key_json, bitget):
         watch.send_signal(signal.SIGINT)
         watch.wait(30)
     assert "Traceback" not in watch.stderr.read()
+
+
+def test_a_quiet_watch_outlives_its_timeout(cli, key_json, bitget):
+    """Balances that do not change for longer than --timeout are not an unreachable exchange."""
+    import queue
+
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    watch = cli.start("balance", "main", "--watch", "--json", "--timeout", "1")
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watch.stdout], daemon=True).start()
+    try:
+        assert json.loads(lines.get(timeout=30))["source"] == "live"
+        with pytest.raises(subprocess.TimeoutExpired):
+            watch.wait(timeout=3)  # three times --timeout without a change, and still watching
+        bitget.state.set_balance("demo", "USDT", "777")
+        assert json.loads(lines.get(timeout=30))["error"] is None
+    finally:
+        watch.send_signal(signal.SIGINT)
+        watch.wait(30)
+    assert "unreachable" not in watch.stderr.read()
 
 
 def test_balance_watch_gives_up_with_3_when_unreachable(cli, key_json, unused_tcp_port):
