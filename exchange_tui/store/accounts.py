@@ -91,8 +91,15 @@ class Reconciliation:
     def settled(self) -> bool:
         """Nothing is left for a person to do: what a repair put right does not count."""
         stale = [] if self.repaired else self.stale_key_prefixes
-        orphans = [account for account in self.orphan_secrets if account.partition(":")[2] not in self.adopted]
-        return not (self.missing_secrets or self.unreadable_secrets or stale or orphans)
+        return not (self.missing_secrets or self.unreadable_secrets or stale or self._unsettled_orphans())
+
+    def _unsettled_orphans(self) -> list[str]:
+        """Orphans neither listed again nor finished off as an interrupted add."""
+        return [
+            account
+            for account in self.orphan_secrets
+            if account.partition(":")[2] not in self.adopted and account not in self.purged
+        ]
 
     def recovered(self) -> list[str]:
         """One line per interrupted operation that was finished, for a person."""
@@ -108,9 +115,7 @@ class Reconciliation:
         verb = "was corrected" if self.repaired else "differs from the stored key"
         lines += [f"the key prefix shown for account {label!r} {verb}" for label in self.stale_key_prefixes]
         lines += [
-            f"a secret for {account} is not listed (the index lost it): doctor --repair lists it again"
-            for account in self.orphan_secrets
-            if account.partition(":")[2] not in self.adopted
+            f"a secret for {account} is not listed: doctor --repair puts it right" for account in self._unsettled_orphans()
         ]
         lines += [f"the unlisted secret of account {label!r} was listed again: check it" for label in self.adopted]
         return lines

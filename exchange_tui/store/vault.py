@@ -305,7 +305,8 @@ class VaultAccountStore:
         return record
 
     def reconcile(self, *, repair: bool = False) -> Reconciliation:
-        """Half-written secrets (an add cut short) are orphans; with ``repair`` they are deleted."""
+        """Half-written secrets (an add cut short) are orphans; with ``repair`` they are deleted, which
+        finishes that add as a local store's next open does (``purged``)."""
         report = Reconciliation(repaired=repair, can_list_secrets=True)
         for exchange in self._list(self.settings.prefix):
             for name in self._list(f"{self.settings.prefix}{exchange}"):
@@ -315,9 +316,11 @@ class VaultAccountStore:
                     continue
                 record = _record(found.facts)
                 if record is None:
-                    report.orphan_secrets.append(f"{exchange.rstrip('/')}:{name}")
+                    account = f"{exchange.rstrip('/')}:{name}"
+                    report.orphan_secrets.append(account)
                     if repair:
                         self._delete(path)
+                        report.purged.append(account)
                 elif found.deleted:
                     report.missing_secrets.append(record.label)
         return report
