@@ -275,6 +275,8 @@ async def _watch_balance(args: argparse.Namespace) -> int:
                     f"the exchange has been unreachable for {args.timeout:g} s ({problem}): giving up",
                     EXIT_UNREACHABLE,
                 ) from None
+            except StopAsyncIteration:
+                raise CliError(f"account {args.label!r} was removed: nothing left to watch", EXIT_USAGE) from None
             if snapshot.error is None:
                 healthy = True
             else:

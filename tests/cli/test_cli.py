@@ -217,6 +217,17 @@ def test_a_quiet_watch_outlives_its_timeout(cli, key_json, bitget):
     assert "unreachable" not in watch.stderr.read()
 
 
+def test_a_watch_ends_with_one_line_when_its_account_is_removed(cli, key_json):
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    watch = cli.start("balance", "main", "--watch", "--json")
+    assert json.loads(watch.stdout.readline())["source"] == "live"
+
+    assert cli("remove", "main", "--yes").code == 0
+
+    assert watch.wait(timeout=30) == 2
+    assert watch.stderr.read().strip() == "exchange-tui: account 'main' was removed: nothing left to watch"
+
+
 def test_balance_watch_gives_up_with_3_when_unreachable(cli, key_json, unused_tcp_port):
     assert cli("add", "bitget", "main", stdin=key_json()).code == 0
     down = cli("balance", "main", "--watch", "--timeout", "4", "--interval", "0.2", "--url", f"http://127.0.0.1:{unused_tcp_port}")
