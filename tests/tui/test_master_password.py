@@ -8,7 +8,7 @@ from exchange_tui.models import Credentials
 from exchange_tui.store import Locations, open_encrypted_file
 from exchange_tui.tui.app import ExchangeApp
 from exchange_tui.tui.launch import user_opener
-from exchange_tui.tui.messages import ServiceOpened
+from exchange_tui.tui.messages import ServiceFailed, ServiceOpened
 from exchange_tui.tui.screens.dialogs import MasterPasswordScreen
 
 RIGHT = "right-master-password"
@@ -34,3 +34,20 @@ async def test_wrong_master_password_is_asked_again(tmp_path, monkeypatch, messa
         await pilot.press(*RIGHT, "enter")
         opened = await messages.wait_for(ServiceOpened)
         assert await opened.service.accounts() == []
+
+
+async def test_an_unexpected_failure_opening_the_store_is_one_line_without_its_message(messages):
+    """An exception the app does not expect (its message could hold the password) ends no worker
+    with a crash report: the home screen names its type and nothing else."""
+
+    def opener(password_source):
+        raise RuntimeError(f"failed with {RIGHT}")
+
+    app = ExchangeApp(opener=opener, check_on_start=False)
+    async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+        failed = await messages.wait_for(ServiceFailed)
+        await pilot.pause()
+        shown = str(app.screen.query_one("#account-detail").render())
+    assert failed.problem == "an unexpected RuntimeError (a bug: please report it)"
+    assert "unexpected RuntimeError" in shown and RIGHT not in shown
+    assert app.return_code in (None, 0)
