@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import SecretStoreUnavailable
+
 APP_NAME = "exchange-tui"
 HOME_ENV = "EXCHANGE_TUI_HOME"
 
@@ -65,9 +67,19 @@ class Locations:
         return self.state / "locks"
 
     def ensure(self) -> Locations:
-        """Create the folders (0700) or tighten them if they exist with looser modes."""
+        """Create the folders (0700) or tighten them if they exist with looser modes.
+
+        A folder we cannot create or tighten (another user's, after a ``sudo exchange-tui`` with
+        HOME kept; a read-only file system) makes the store unavailable, naming the folder.
+        """
         for folder in (self.config, self.data, self.state, self.locks):
-            ensure_private_dir(folder)
+            try:
+                ensure_private_dir(folder)
+            except OSError as exc:
+                raise SecretStoreUnavailable(
+                    f"the folder {folder} cannot be used ({exc.strerror or type(exc).__name__}): "
+                    "it must be yours, mode 0700 (after a sudo exchange-tui, give it back with chown)"
+                ) from None
         return self
 
 

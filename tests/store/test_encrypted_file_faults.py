@@ -223,3 +223,22 @@ def test_the_password_is_held_only_as_a_secret_str():
     held = {name: value for name, value in vars(backend).items() if isinstance(value, str | bytes)}
     assert MASTER_PASSWORD not in repr(held) and MASTER_PASSWORD not in repr(backend)
     assert isinstance(backend._password, SecretStr)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the folders to another user")
+@pytest.mark.parametrize("left_behind", ["state/locks", "state/index.lock", "state/secrets.lock"])
+def test_folders_and_locks_left_by_a_sudo_are_one_line_and_exit_4(box, left_behind):
+    """A `sudo exchange-tui …` with HOME kept leaves root's folders and lock files behind."""
+    home, locations = box
+    path = home / "exchange-tui" / left_behind
+    os.chown(path, OTHER_USER, OTHER_USER)
+    if path.is_dir():
+        path.chmod(0o755)
+    before = locations.secrets_file.read_bytes()
+
+    result = as_user(home, "remove", "main", "--yes")
+
+    assert result.returncode == 4
+    line = one_line(result)
+    assert str(path) in line and "Permission denied" in line and "chown" in line
+    assert locations.secrets_file.read_bytes() == before
