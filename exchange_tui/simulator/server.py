@@ -17,6 +17,7 @@ from types import TracebackType
 import uvicorn
 
 from exchange_tui.simulator.app import create_app, hide_planned_drops
+from exchange_tui.simulator.limits import ServerLimits
 from exchange_tui.simulator.state import SimulatorState
 from exchange_tui.simulator.ws import DEMO_PREFIX, PRIVATE_PATH
 
@@ -85,8 +86,21 @@ def _url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
 
 
-class _Urls:
-    url: str
+class _Simulator:
+    """What both ways of running the simulator share: its state, address, limits and URLs."""
+
+    def __init__(
+        self,
+        state: SimulatorState | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ServerLimits | None = None,
+    ) -> None:
+        self.state = state if state is not None else SimulatorState()
+        self.host = host
+        self.port = port
+        self.limits = limits if limits is not None else ServerLimits()
+        self.url = ""
 
     @property
     def ws_url(self) -> str:
@@ -99,7 +113,7 @@ class _Urls:
         return "ws" + self.url.removeprefix("http") + DEMO_PREFIX + PRIVATE_PATH
 
 
-class SimulatorServer(_Urls):
+class SimulatorServer(_Simulator):
     """The simulator served by uvicorn in the running event loop::
 
         async with SimulatorServer(SimulatorState()) as server:
@@ -108,18 +122,12 @@ class SimulatorServer(_Urls):
     Entering returns once uvicorn has started; leaving stops it and waits until it has.
     """
 
-    def __init__(self, state: SimulatorState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = state if state is not None else SimulatorState()
-        self.host = host
-        self.port = port
-        self.url = ""
-
     async def __aenter__(self) -> SimulatorServer:
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self.url = _url(sock)
         config = uvicorn.Config(
-            create_app(self.state),
+            create_app(self.state, self.limits),
             log_config=None,
             log_level="warning",
             access_log=False,
@@ -145,7 +153,7 @@ class SimulatorServer(_Urls):
         await self._serving
 
 
-class ThreadedSimulator(_Urls):
+class ThreadedSimulator(_Simulator):
     """The simulator on a background thread with its own event loop, for sync clients (ccxt) and benchmarks::
 
         with ThreadedSimulator() as sim:
@@ -153,15 +161,9 @@ class ThreadedSimulator(_Urls):
             sim.state.faults.drop_next = 1
     """
 
-    def __init__(self, state: SimulatorState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = state if state is not None else SimulatorState()
-        self.host = host
-        self.port = port
-        self.url = ""
+    def __enter__(self) -> ThreadedSimulator:
         self._ready = threading.Event()
         self._error: Exception | None = None
-
-    def __enter__(self) -> ThreadedSimulator:
         self._thread = threading.Thread(target=self._run, name="bitget-simulator", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -188,7 +190,7 @@ class ThreadedSimulator(_Urls):
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        async with SimulatorServer(self.state, self.host, self.port) as server:
+        async with SimulatorServer(self.state, self.host, self.port, self.limits) as server:
             self.port = server.port
             self.url = server.url
             self._ready.set()

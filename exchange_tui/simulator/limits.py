@@ -1,0 +1,24 @@
+"""What one client may cost a running simulator: how much it may make the server hold, how long it may keep it waiting.
+
+While a demo runs the simulator is reachable by anything on the box, so each of these is a bound a
+careless or hostile client meets, chosen well above what a Bitget client ever sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """The bounds a :class:`~exchange_tui.simulator.SimulatorServer` enforces; tests shorten the timeouts.
+
+    ``max_body_bytes``: the biggest body Bitget's endpoints here take is a wallet transfer of about
+    150 bytes, and the largest control call (``/_sim/faults`` with every knob) a few hundred; 64 KiB
+    leaves room for any client's padding.
+
+    ``body_timeout_s``: the body must be complete this long after the headers (408 otherwise).
+    """
+
+    max_body_bytes: int = 64 * 1024
+    body_timeout_s: float = 10.0
