@@ -18,7 +18,19 @@ class ServerLimits:
     leaves room for any client's padding.
 
     ``body_timeout_s``: the body must be complete this long after the headers (408 otherwise).
+
+    ``max_head_bytes``: a signed Bitget request's line and headers are under 1 KiB; 16 KiB is
+    h11's default, stated here so that the bound does not hang on it (400 past it).
+
+    ``head_timeout_s``: a request's line and headers must be complete this long after the server
+    began waiting for them, so a client that sends them a byte at a time (slowloris) is cut off.
+
+    ``idle_timeout_s``: a kept-alive connection that starts no new request for this long is closed
+    (uvicorn's ``timeout_keep_alive``, whose default it keeps).
     """
 
     max_body_bytes: int = 64 * 1024
     body_timeout_s: float = 10.0
+    max_head_bytes: int = 16 * 1024
+    head_timeout_s: float = 10.0
+    idle_timeout_s: float = 5.0

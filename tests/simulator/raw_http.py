@@ -38,14 +38,17 @@ def chunk(data: bytes) -> bytes:
 
 
 async def read_response(reader: asyncio.StreamReader) -> RawResponse:
-    """The next response, which must come within ``WAIT`` and say its length."""
+    """The next response, which must come within ``WAIT``; without a length its body ends with the connection."""
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), WAIT)
     status_line, *header_lines = head.decode("latin-1").split("\r\n")[:-2]
     headers = {}
     for line in header_lines:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
-    body = await asyncio.wait_for(reader.readexactly(int(headers["content-length"])), WAIT)
+    if "content-length" in headers:
+        body = await asyncio.wait_for(reader.readexactly(int(headers["content-length"])), WAIT)
+    else:
+        body = await read_until_closed(reader)
     return RawResponse(int(status_line.split()[1]), headers, body)
 
 
