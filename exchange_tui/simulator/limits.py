@@ -27,6 +27,10 @@ class ServerLimits:
 
     ``idle_timeout_s``: a kept-alive connection that starts no new request for this long is closed
     (uvicorn's ``timeout_keep_alive``, whose default it keeps).
+
+    ``ws_max_message_bytes``: the largest WebSocket message read (1009 past it, down from uvicorn's
+    16 MiB); a subscribe with the 1000 args a connection may hold (``ws.MAX_CHANNELS``) is about
+    70 KiB, a login under 1 KiB.
     """
 
     max_body_bytes: int = 64 * 1024
@@ -34,3 +38,4 @@ class ServerLimits:
     max_head_bytes: int = 16 * 1024
     head_timeout_s: float = 10.0
     idle_timeout_s: float = 5.0
+    ws_max_message_bytes: int = 128 * 1024

@@ -81,6 +81,7 @@ class _Config(uvicorn.Config):
             http=_H11WithHeadDeadline,
             h11_max_incomplete_event_size=limits.max_head_bytes,
             timeout_keep_alive=limits.idle_timeout_s,  # type: ignore[arg-type]  # uvicorn says int; a float works
+            ws_max_size=limits.ws_max_message_bytes,
             log_config=None,
             log_level="warning",
             access_log=False,
