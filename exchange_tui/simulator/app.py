@@ -385,6 +385,33 @@ def _is_loopback(ip: str) -> bool:
         return False
 
 
+def _is_json(content_type: str | None) -> bool:
+    return content_type is not None and content_type.partition(";")[0].strip().lower() == "application/json"
+
+
+async def _control_body(request: Request) -> dict[str, object] | JSONResponse:
+    """A control call's arguments: none (a GET, or a POST without a body), or a JSON object sent as
+    ``application/json``; else the refusal. Another Content-Type, even on an empty body, or a body
+    without one is 415; a body that is not a JSON object is 400, however deep it nests (``json``
+    raises ``RecursionError`` past about 1000 levels).
+    """
+    if request.method != "POST":
+        return {}
+    raw = await request.body()
+    content_type = request.headers.get("content-type")
+    if (raw or content_type is not None) and not _is_json(content_type):
+        return _control_error("the body must be JSON, sent as Content-Type: application/json", 415)
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return _control_error("the body is not JSON", 400)
+    if not isinstance(body, dict):
+        return _control_error("the body must be a JSON object", 400)
+    return body
+
+
 def _control_routes(state: SimulatorState) -> list[Route]:
     """Unsigned knobs for the simulator's owner; they answer loopback clients only."""
 
@@ -392,14 +419,9 @@ def _control_routes(state: SimulatorState) -> list[Route]:
         async def endpoint(request: Request) -> Response:
             if not _is_loopback(client_ip(request.scope)):
                 return _control_error("the control endpoints answer loopback clients only", 403)
-            body: object = {}
-            if request.method == "POST" and await request.body():
-                try:
-                    body = json.loads(await request.body())
-                except ValueError:
-                    return _control_error("the body is not JSON", 400)
-            if not isinstance(body, dict):
-                return _control_error("the body must be a JSON object", 400)
+            body = await _control_body(request)
+            if isinstance(body, JSONResponse):
+                return body
             try:
                 return JSONResponse(handler(body))
             except KeyError as error:
