@@ -7,6 +7,7 @@ signing bug in our client cannot pass its tests. Run it with ``exchange-tui simu
 
 from exchange_tui.simulator.accounts import SimAccount, demo_accounts, load_accounts
 from exchange_tui.simulator.app import create_app
+from exchange_tui.simulator.limits import ServerLimits
 from exchange_tui.simulator.server import SimulatorServer, ThreadedSimulator
 from exchange_tui.simulator.state import (
     BalanceChanged,
@@ -23,6 +24,7 @@ __all__ = [
     "Faults",
     "ManualClock",
     "RequestArrived",
+    "ServerLimits",
     "SimAccount",
     "SimEvent",
     "SimulatorServer",

@@ -2,16 +2,18 @@
 
 A request to an API path goes through, in order:
 
-1. the gateway (:class:`Gateway`): added latency, then one injected fault if a knob asks for one,
+1. the server's bounds (:class:`BodyLimit`), on every HTTP path: the body is read whole, and refused
+   when it is over ``ServerLimits.max_body_bytes`` (413) or slower than ``body_timeout_s`` (408);
+2. the gateway (:class:`Gateway`): added latency, then one injected fault if a knob asks for one,
    then the overall limit of 6000 requests per minute per client IP (counted before anything else,
    as a gateway in front of the services would);
-2. routing: an unknown path or method answers HTTP 404 ``40404 Request URL NOT FOUND``;
-3. for signed endpoints, ``auth.authenticate`` and ``auth.authorize`` (their order is in ``auth.py``);
-4. the endpoint's own rate limit, per UID for signed endpoints and per client IP for public ones,
+3. routing: an unknown path or method answers HTTP 404 ``40404 Request URL NOT FOUND``;
+4. for signed endpoints, ``auth.authenticate`` and ``auth.authorize`` (their order is in ``auth.py``);
+5. the endpoint's own rate limit, per UID for signed endpoints and per client IP for public ones,
    in a sliding one-second window on the server clock (HTTP 429);
-5. for POST, ``Content-Type: application/json`` (40007), then the endpoint itself.
+6. for POST, ``Content-Type: application/json`` (40007), then the endpoint itself.
 
-The WebSocket paths (``ws.py``) pass the gateway untouched.
+The WebSocket paths (``ws.py``) pass both untouched.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
+from starlette.datastructures import Headers, QueryParams
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange_tui.simulator import views
 from exchange_tui.simulator.accounts import PRODUCT_TYPES, SimAccount
@@ -47,6 +49,7 @@ from exchange_tui.simulator.auth import (
     authorize,
 )
 from exchange_tui.simulator.errors import BitgetError
+from exchange_tui.simulator.limits import ServerLimits
 from exchange_tui.simulator.state import SPOT, Fault, RequestArrived, SimulatorState
 from exchange_tui.simulator.ws import ws_routes
 
@@ -80,6 +83,15 @@ def error_response(error: BitgetError, now_ms: int) -> JSONResponse:
 def client_ip(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else ""
+
+
+def _is_control(scope: Scope) -> bool:
+    return scope["path"].startswith(CONTROL_PREFIX + "/")
+
+
+def _control_error(message: str, status: int) -> JSONResponse:
+    """The control endpoints' refusal, which is theirs and not Bitget's."""
+    return JSONResponse({"error": message}, status_code=status)
 
 
 @dataclass(frozen=True)
@@ -253,7 +265,7 @@ class Gateway:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX + "/"):
+        if scope["type"] != "http" or _is_control(scope):
             await self.app(scope, receive, send)
             return
         state = self.state
@@ -282,6 +294,72 @@ class Gateway:
             await response(scope, receive, send)
 
 
+class BodyLimit:
+    """The HTTP server's own bounds on a request body, before anything else sees the request.
+
+    The body is read here, message by message as uvicorn receives it (uvicorn stops reading the
+    socket once 64 KiB wait unread), so no more than the limit and one message is ever held, and a
+    ``Content-Length`` over the limit is refused before any of the body is read. A refusal closes the
+    connection: kept open, uvicorn would go on reading, and dropping, the rest of the body. (A client
+    still writing megabytes of body may then see the connection reset before it reads the answer.)
+    """
+
+    def __init__(self, app: ASGIApp, state: SimulatorState, limits: ServerLimits) -> None:
+        self.app = app
+        self.state = state
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await self._read_body(scope, receive)
+        except BitgetError as error:
+            await self._refusal(scope, error)(scope, receive, send)
+            return
+        if body is None:
+            return
+        pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def replay() -> Message:
+            return pending.pop() if pending else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+        """The whole body, or None when the client left first."""
+        limit = self.limits.max_body_bytes
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and int(declared) > limit:
+            raise BitgetError.content_too_large()
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(self.limits.body_timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return None
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        raise BitgetError.content_too_large()
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        return b"".join(chunks)
+        except TimeoutError:
+            raise BitgetError.request_timeout() from None
+
+    def _refusal(self, scope: Scope, error: BitgetError) -> Response:
+        if _is_control(scope):
+            response = _control_error(error.msg, error.status)
+        else:
+            response = error_response(error, self.state.now_ms())
+        response.headers["connection"] = "close"
+        return response
+
+
 class _BalanceChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -307,27 +385,49 @@ def _is_loopback(ip: str) -> bool:
         return False
 
 
+def _is_json(content_type: str | None) -> bool:
+    return content_type is not None and content_type.partition(";")[0].strip().lower() == "application/json"
+
+
+async def _control_body(request: Request) -> dict[str, object] | JSONResponse:
+    """A control call's arguments: none (a GET, or a POST without a body), or a JSON object sent as
+    ``application/json``; else the refusal. Another Content-Type, even on an empty body, or a body
+    without one is 415; a body that is not a JSON object is 400, however deep it nests (``json``
+    raises ``RecursionError`` past about 1000 levels).
+    """
+    if request.method != "POST":
+        return {}
+    raw = await request.body()
+    content_type = request.headers.get("content-type")
+    if (raw or content_type is not None) and not _is_json(content_type):
+        return _control_error("the body must be JSON, sent as Content-Type: application/json", 415)
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return _control_error("the body is not JSON", 400)
+    if not isinstance(body, dict):
+        return _control_error("the body must be a JSON object", 400)
+    return body
+
+
 def _control_routes(state: SimulatorState) -> list[Route]:
     """Unsigned knobs for the simulator's owner; they answer loopback clients only."""
 
     def control(handler: Callable[[dict[str, object]], object]) -> Callable[[Request], object]:
         async def endpoint(request: Request) -> Response:
             if not _is_loopback(client_ip(request.scope)):
-                return JSONResponse({"error": "the control endpoints answer loopback clients only"}, status_code=403)
-            body: object = {}
-            if request.method == "POST" and await request.body():
-                try:
-                    body = json.loads(await request.body())
-                except ValueError:
-                    return JSONResponse({"error": "the body is not JSON"}, status_code=400)
-            if not isinstance(body, dict):
-                return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
+                return _control_error("the control endpoints answer loopback clients only", 403)
+            body = await _control_body(request)
+            if isinstance(body, JSONResponse):
+                return body
             try:
                 return JSONResponse(handler(body))
             except KeyError as error:
-                return JSONResponse({"error": f"unknown {error}"}, status_code=404)
+                return _control_error(f"unknown {error}", 404)
             except ValueError as error:
-                return JSONResponse({"error": str(error)}, status_code=400)
+                return _control_error(str(error), 400)
 
         return endpoint
 
@@ -372,7 +472,7 @@ def _control_routes(state: SimulatorState) -> list[Route]:
     ]
 
 
-def create_app(state: SimulatorState) -> Starlette:
+def create_app(state: SimulatorState, limits: ServerLimits | None = None) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return error_response(BitgetError.not_found(), state.now_ms())
 
@@ -382,7 +482,10 @@ def create_app(state: SimulatorState) -> Starlette:
             *ws_routes(state),
             Mount(CONTROL_PREFIX, routes=_control_routes(state)),
         ],
-        middleware=[Middleware(Gateway, state=state)],
+        middleware=[
+            Middleware(BodyLimit, state=state, limits=limits if limits is not None else ServerLimits()),
+            Middleware(Gateway, state=state),
+        ],
         exception_handlers={404: not_found, 405: not_found},
     )
     app.router.redirect_slashes = False

@@ -1,7 +1,9 @@
 """Running the simulator: in the current event loop (``SimulatorServer``) or on a thread (``ThreadedSimulator``).
 
 Both bind their socket themselves, so ``port=0`` picks a free port and ``.url`` is known as soon as
-the server is entered. Both leave signal handling and logging configuration to their caller.
+the server is entered. Both leave signal handling and logging configuration to their caller. Both
+speak HTTP with h11 (never httptools, should it be installed): the deadline on a request's head
+(``ServerLimits.head_timeout_s``) is kept by a subclass of uvicorn's h11 protocol.
 """
 
 from __future__ import annotations
@@ -13,10 +15,16 @@ import socket
 import threading
 from collections.abc import Iterator
 from types import TracebackType
+from typing import Any
 
+import h11
 import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
 
 from exchange_tui.simulator.app import create_app, hide_planned_drops
+from exchange_tui.simulator.limits import ServerLimits
 from exchange_tui.simulator.state import SimulatorState
 from exchange_tui.simulator.ws import DEMO_PREFIX, PRIVATE_PATH
 
@@ -64,6 +72,78 @@ class _Uvicorn(uvicorn.Server):
         await self.lifespan.shutdown()
 
 
+class _Config(uvicorn.Config):
+    """uvicorn's settings for the simulator, with the limits its HTTP protocol reads."""
+
+    def __init__(self, app: ASGIApp, limits: ServerLimits) -> None:
+        super().__init__(
+            app,
+            http=_H11WithHeadDeadline,
+            h11_max_incomplete_event_size=limits.max_head_bytes,
+            timeout_keep_alive=limits.idle_timeout_s,  # type: ignore[arg-type]  # uvicorn says int; a float works
+            ws_max_size=limits.ws_max_message_bytes,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            date_header=False,
+        )
+        self.limits = limits
+
+
+class _H11WithHeadDeadline(H11Protocol):
+    """uvicorn's h11 protocol with a deadline on each request's line and headers.
+
+    uvicorn's only clock on a connection is its keep-alive timer: armed once an answer is sent and
+    stopped by the first byte of the next request, it leaves a new connection, and a request head
+    that trickles in a byte at a time, unbounded. Here a head must be complete ``head_timeout_s``
+    after the server began waiting for it (the connection was accepted, the previous answer sent, or
+    failing those its first byte came); otherwise the connection is closed as an idle one is.
+    """
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        assert isinstance(config, _Config), "built by _Config"
+        self.head_timeout_s = config.limits.head_timeout_s
+        self.head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._wait_for_head()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._stop_waiting()
+        elif self.head_deadline is None:
+            self._wait_for_head()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self._wait_for_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _wait_for_head(self) -> None:
+        self._stop_waiting()
+        self.head_deadline = self.loop.call_later(self.head_timeout_s, self.timeout_keep_alive_handler)
+
+    def _stop_waiting(self) -> None:
+        if self.head_deadline is not None:
+            self.head_deadline.cancel()
+            self.head_deadline = None
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket. Its protocol is IPPROTO_TCP, not 0 (as ``socket.create_server`` leaves it):
     asyncio turns Nagle off only on sockets that say so, and with Nagle on every keep-alive answer waits 40 ms."""
@@ -85,8 +165,21 @@ def _url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
 
 
-class _Urls:
-    url: str
+class _Simulator:
+    """What both ways of running the simulator share: its state, address, limits and URLs."""
+
+    def __init__(
+        self,
+        state: SimulatorState | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ServerLimits | None = None,
+    ) -> None:
+        self.state = state if state is not None else SimulatorState()
+        self.host = host
+        self.port = port
+        self.limits = limits if limits is not None else ServerLimits()
+        self.url = ""
 
     @property
     def ws_url(self) -> str:
@@ -99,7 +192,7 @@ class _Urls:
         return "ws" + self.url.removeprefix("http") + DEMO_PREFIX + PRIVATE_PATH
 
 
-class SimulatorServer(_Urls):
+class SimulatorServer(_Simulator):
     """The simulator served by uvicorn in the running event loop::
 
         async with SimulatorServer(SimulatorState()) as server:
@@ -108,25 +201,11 @@ class SimulatorServer(_Urls):
     Entering returns once uvicorn has started; leaving stops it and waits until it has.
     """
 
-    def __init__(self, state: SimulatorState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = state if state is not None else SimulatorState()
-        self.host = host
-        self.port = port
-        self.url = ""
-
     async def __aenter__(self) -> SimulatorServer:
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self.url = _url(sock)
-        config = uvicorn.Config(
-            create_app(self.state),
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            server_header=False,
-            date_header=False,
-        )
+        config = _Config(create_app(self.state, self.limits), self.limits)
         logging.getLogger("uvicorn.error").addFilter(hide_planned_drops)
         self._uvicorn = _Uvicorn(config)
         self._serving = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
@@ -145,7 +224,7 @@ class SimulatorServer(_Urls):
         await self._serving
 
 
-class ThreadedSimulator(_Urls):
+class ThreadedSimulator(_Simulator):
     """The simulator on a background thread with its own event loop, for sync clients (ccxt) and benchmarks::
 
         with ThreadedSimulator() as sim:
@@ -153,15 +232,9 @@ class ThreadedSimulator(_Urls):
             sim.state.faults.drop_next = 1
     """
 
-    def __init__(self, state: SimulatorState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = state if state is not None else SimulatorState()
-        self.host = host
-        self.port = port
-        self.url = ""
+    def __enter__(self) -> ThreadedSimulator:
         self._ready = threading.Event()
         self._error: Exception | None = None
-
-    def __enter__(self) -> ThreadedSimulator:
         self._thread = threading.Thread(target=self._run, name="bitget-simulator", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -188,7 +261,7 @@ class ThreadedSimulator(_Urls):
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        async with SimulatorServer(self.state, self.host, self.port) as server:
+        async with SimulatorServer(self.state, self.host, self.port, self.limits) as server:
             self.port = server.port
             self.url = server.url
             self._ready.set()

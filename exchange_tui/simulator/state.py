@@ -104,7 +104,7 @@ class BalanceChanged:
 
 @dataclass(frozen=True)
 class RequestArrived:
-    """An API request reached the simulator (before any fault, limit or check); control calls are not told."""
+    """An API request arrived, body and all (before any fault, limit or check); control calls are not told."""
 
     method: str
     path: str

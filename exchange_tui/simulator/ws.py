@@ -42,6 +42,11 @@ and followed by a ``snapshot`` push; then every balance change of the account pu
 changed coin as an ``update`` on ``SPOT``, every margin coin as a ``snapshot`` on a futures type.
 ``unsubscribe`` is acked and stops the pushes. :meth:`SimulatorState.drop_websockets` cuts every
 connection without a close frame.
+
+A subscribe or unsubscribe with more than ``MAX_CHANNELS`` args is refused whole with 30006 before
+any arg is looked at: no connection may hold that many channels, so Bitget could never honour it
+(it documents the limit, not its answer). A message over ``ServerLimits.ws_max_message_bytes`` is
+not read: uvicorn closes the connection with 1009.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ PRIVATE_PATH = "/v2/ws/private"
 PUBLIC_PATH = "/v2/ws/public"
 DEMO_PREFIX = "/demo"
 MESSAGES_PER_SECOND = 10
+MAX_CHANNELS = 1000  # "at most 1000 channels per connection" (reference §4, from Bitget's WebSocket intro)
 SPOT_INST_TYPE = "SPOT"
 _SECONDS = re.compile(r"[0-9]{1,19}")
 _LOGIN_FIELDS = ("apiKey", "passphrase", "timestamp", "sign")
@@ -107,6 +113,15 @@ def _endpoint(state: SimulatorState, *, demo: bool, private: bool) -> Callable[[
 
 def _frame(**fields: object) -> str:
     return json.dumps(fields, separators=(",", ":"))
+
+
+def _channel_args(args: object, *, may_be_empty: bool) -> list[dict[str, Any]]:
+    """A subscribe's or unsubscribe's ``args``: a list of objects (30016), at most ``MAX_CHANNELS`` long (30006)."""
+    if not (isinstance(args, list) and (args or may_be_empty) and all(isinstance(arg, dict) for arg in args)):
+        raise WsError(30016)
+    if len(args) > MAX_CHANNELS:
+        raise WsError(30006)
+    return args
 
 
 def _error_frame(error: WsError, arg: object = None) -> str:
@@ -242,10 +257,12 @@ class _Session:
         if self.label is None:
             self._send(_error_frame(WsError(30004)))
             return
-        if not (isinstance(args, list) and args and all(isinstance(arg, dict) for arg in args)):
-            self._send(_error_frame(WsError(30016)))
+        try:
+            channels = _channel_args(args, may_be_empty=False)
+        except WsError as error:
+            self._send(_error_frame(error))
             return
-        for arg in args:
+        for arg in channels:
             try:
                 inst_type = self._channel(arg)
             except WsError as error:
@@ -271,10 +288,12 @@ class _Session:
         return inst_type
 
     def _unsubscribe(self, args: object) -> None:
-        if not (isinstance(args, list) and all(isinstance(arg, dict) for arg in args)):
-            self._send(_error_frame(WsError(30016)))
+        try:
+            channels = _channel_args(args, may_be_empty=True)
+        except WsError as error:
+            self._send(_error_frame(error))
             return
-        for arg in args:
+        for arg in channels:
             self.subscriptions.pop(str(arg.get("instType", "")), None)
             self._send(_frame(event="unsubscribe", arg=arg))
 

@@ -12,6 +12,8 @@ from sim_requests import signed_get
 from exchange_tui.simulator import SimulatorState, create_app
 
 TIME = "/api/v2/public/time"
+JSON = {"content-type": "application/json"}
+CONTROL_POSTS = ["/faults", "/reset", "/balance", "/price", "/keys", "/keys/delete", "/ws/drop"]
 
 
 async def test_latency_is_added_without_blocking_other_requests(client, simulator):
@@ -97,7 +99,7 @@ async def test_faults_over_the_control_endpoints(client, simulator):
         await client.get(TIME)
     assert (await client.post("/_sim/faults", json={"drop_next": -1})).status_code == 400
     assert (await client.post("/_sim/faults", json={"explode": True})).status_code == 400
-    assert (await client.post("/_sim/faults", content=b"{")).status_code == 400
+    assert (await client.post("/_sim/faults", content=b"{", headers=JSON)).status_code == 400
     assert simulator.state.faults.clock_offset_ms == -5000
 
 
@@ -119,6 +121,37 @@ async def test_reset_balance_and_price_over_the_control_endpoints(client, simula
     assert simulator.state.faults.malformed_next == 0
     assets = await signed_get(client, sim_accounts["demo"], "/api/v2/spot/account/assets?coin=BTC")
     assert assets.json()["data"][0]["available"] == "0.04210000"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("text/plain", b'{"latency_ms": 7}', 415),
+        (None, b'{"latency_ms": 7}', 415),
+        ("application/x-www-form-urlencoded", b"", 415),
+        ("application/jsonp", b"{}", 415),
+        ("application/json", b'{"latency_ms": ', 400),
+        ("application/json", b"\xff\xfe\xfd", 400),
+        ("application/json", b"[" * 5000 + b"]" * 5000, 400),
+        ("application/json; charset=utf-8", b'[{"latency_ms": 7}]', 400),
+    ],
+    ids=["text", "no-type", "form", "jsonp", "cut-short", "not-utf8", "deep", "array"],
+)
+async def test_control_calls_take_a_json_object_sent_as_json_and_nothing_else(
+    client, simulator, content_type, body, status
+):
+    headers = {} if content_type is None else {"content-type": content_type}
+    for path in CONTROL_POSTS:
+        response = await client.post("/_sim" + path, content=body, headers=headers)
+        assert (response.status_code, list(response.json())) == (status, ["error"]), path
+    assert simulator.state.faults.latency_ms == 0
+
+
+async def test_control_calls_with_no_body_or_a_json_one_with_parameters_are_taken(client, simulator):
+    assert (await client.post("/_sim/reset")).status_code == 200
+    json_too = {"content-type": "Application/JSON; charset=utf-8"}
+    changed = await client.post("/_sim/faults", content=b'{"latency_ms": 7}', headers=json_too)
+    assert changed.status_code == 200 and simulator.state.faults.latency_ms == 7
 
 
 async def test_control_endpoints_answer_loopback_clients_only():

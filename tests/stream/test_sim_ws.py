@@ -9,7 +9,15 @@ import pytest
 import websockets
 from ws_helpers import login_frame, receive, subscribe_frame
 
-from exchange_tui.simulator import ManualClock, SimAccount, SimulatorServer, SimulatorState, ThreadedSimulator
+from exchange_tui.simulator import (
+    ManualClock,
+    ServerLimits,
+    SimAccount,
+    SimulatorServer,
+    SimulatorState,
+    ThreadedSimulator,
+)
+from exchange_tui.simulator.ws import MAX_CHANNELS
 
 SPOT_ARG = {"instType": "SPOT", "channel": "account", "coin": "default"}
 SPOT_FIELDS = {"coin", "available", "frozen", "locked", "limitAvailable", "uTime"}
@@ -242,3 +250,32 @@ async def test_a_connection_without_pings_is_closed(open_ws, simulator):
     with pytest.raises(websockets.ConnectionClosedOK) as closed:
         await receive(ws)
     assert closed.value.rcvd.code == 1001
+
+
+async def test_a_subscribe_with_more_args_than_a_connection_may_hold_is_refused_whole(logged_in):
+    ws = await logged_in()
+    longest = {"instType": "SUSDT-FUTURES", "channel": "account", "coin": "default"}
+    for op in ("subscribe", "unsubscribe"):
+        await ws.send(json.dumps({"op": op, "args": [longest] * (MAX_CHANNELS + 1)}))
+        assert await receive(ws) == {"event": "error", "code": 30006, "msg": "request too many"}
+        await ws.send("ping")
+        assert await receive(ws) == "pong", f"no {op} arg was answered"
+
+
+async def test_a_subscribe_with_as_many_args_as_a_connection_may_hold_is_served(logged_in):
+    ws = await logged_in()
+    await ws.send(json.dumps({"op": "subscribe", "args": [SPOT_ARG] * MAX_CHANNELS}))
+    answers = [await receive(ws) for _ in range(2 * MAX_CHANNELS)]
+    assert [a.get("event") for a in answers[::2]] == ["subscribe"] * MAX_CHANNELS
+    assert [a.get("action") for a in answers[1::2]] == ["snapshot"] * MAX_CHANNELS
+
+
+async def test_a_message_over_the_size_limit_closes_the_connection_unread(open_ws):
+    limit = ServerLimits().ws_max_message_bytes
+    ws = await open_ws()
+    await ws.send(json.dumps({"op": "trade"}).ljust(limit))
+    assert (await receive(ws))["code"] == 30003, "a message of exactly the limit is read"
+    await ws.send(json.dumps({"op": "trade"}).ljust(limit + 1))
+    with pytest.raises(websockets.ConnectionClosedError) as closed:
+        await receive(ws)
+    assert closed.value.rcvd.code == 1009
