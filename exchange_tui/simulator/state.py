@@ -316,10 +316,15 @@ class SimulatorState:
         self.announce(BalanceChanged(account.label, account.uid, wallet, coin, self.now_ms()))
 
 
+MAX_AMOUNT = Decimal(10) ** 11
+"""The largest balance or price a control sets: a product of two (a ticker's quote volume) keeps
+within the 28 digits of decimal's default context, where quantize would otherwise fail."""
+
+
 def _amount(value: Decimal | str | int) -> Decimal:
     amount = Decimal(str(value))
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"an amount must be a finite number >= 0, not {value!r}")
+    if not amount.is_finite() or not 0 <= amount < MAX_AMOUNT:
+        raise ValueError(f"an amount must be a finite number from 0 to below {MAX_AMOUNT:,}, not {value!r}")
     return amount
 
 

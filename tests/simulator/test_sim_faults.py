@@ -117,6 +117,9 @@ async def test_reset_balance_and_price_over_the_control_endpoints(client, simula
     assert (await client.post("/_sim/price", json={"symbol": "BTCUSDT", "last": "50000"})).status_code == 200
     assert simulator.state.usdt_price("BTC") == 50000
     assert (await client.post("/_sim/price", json={"symbol": "NOPE", "last": "1"})).status_code == 404
+    assert (await client.post("/_sim/price", json={"symbol": "BTCUSDT", "last": "1e25"})).status_code == 400
+    assert await balance(available="1e25") == 400
+    assert (await client.get("/api/v2/spot/market/tickers")).status_code == 200
     assert (await client.post("/_sim/reset")).json() == {"reset": True}
     assert simulator.state.faults.malformed_next == 0
     assets = await signed_get(client, sim_accounts["demo"], "/api/v2/spot/account/assets?coin=BTC")
