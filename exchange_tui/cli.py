@@ -65,13 +65,17 @@ def read_credentials(stdin=None, environ=None) -> tuple[SecretStr, SecretStr, Se
         raise CliError(f"set all three credential variables or none; missing: {missing}", EXIT_USAGE)
     if stdin.isatty():
         return tuple(SecretStr(getpass.getpass(PROMPTS[part])) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
-    return _credentials_from_json(stdin.read())
+    try:
+        text = stdin.read()
+    except UnicodeDecodeError:
+        raise CliError("stdin is not UTF-8 text: send the JSON object in UTF-8", EXIT_USAGE) from None
+    return _credentials_from_json(text)
 
 
 def _credentials_from_json(text: str) -> tuple[SecretStr, SecretStr, SecretStr]:
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise CliError(
             'stdin is not one JSON object {"api_key", "secret_key", "passphrase"} '
             f"(or set {', '.join(CREDENTIAL_ENV.values())})",

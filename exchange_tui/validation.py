@@ -9,6 +9,7 @@ does not look like Bitget's) is a warning: the exchange has the last word.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
@@ -42,7 +43,9 @@ def check_label(label: str) -> str:
 
 
 def clean_secret(field: str, value: SecretStr) -> SecretStr:
-    """One credential, stripped of what pasting adds; refused if empty, too long or broken by whitespace."""
+    """One credential, stripped of what pasting adds; refused if empty, too long, broken by whitespace
+    or a control character (NUL…), or not text: lone surrogates, which is what Python makes of bytes
+    in another encoding (in the environment, or on stdin in the C locale) and of JSON's surrogate escapes."""
     name = FIELD_NAMES[field]
     cleaned = value.get_secret_value().strip()
     if not cleaned:
@@ -52,6 +55,14 @@ def clean_secret(field: str, value: SecretStr) -> SecretStr:
     if any(ch.isspace() for ch in cleaned):
         raise InvalidInput(
             field, f"The {name} has spaces or line breaks inside it: copy it again, in one piece"
+        )
+    if any(unicodedata.category(ch) == "Cs" for ch in cleaned):
+        raise InvalidInput(
+            field, f"The {name} is not UTF-8 text (typed or stored in another encoding?): copy it again"
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+        raise InvalidInput(
+            field, f"The {name} has a control character (such as NUL) inside it: copy it again, in one piece"
         )
     return SecretStr(cleaned)
 

@@ -28,6 +28,10 @@ def test_pasted_newlines_and_spaces_around_are_stripped():
         ({"secret_key": SECRET[:30] + "\n" + SECRET[30:]}, "secret_key", "line breaks inside"),
         ({"passphrase": "x" * 600}, "passphrase", "too long"),
         ({"secret_key": KEY}, "secret_key", "same as the API key"),
+        ({"passphrase": "Pass\0phrase123"}, "passphrase", "control character"),
+        ({"api_key": KEY[:10] + "\x7f" + KEY[10:]}, "api_key", "control character"),
+        ({"passphrase": "Pass\udce9phrase123"}, "passphrase", "not UTF-8 text"),
+        ({"secret_key": "\ud800" + SECRET}, "secret_key", "not UTF-8 text"),
     ],
 )
 def test_unusable_input_is_refused_naming_the_field_not_the_value(changes, field, words):

@@ -1,7 +1,8 @@
 """Every failure a box meets ends with the README's exit code and one line: a full or read-only disk, an
-index we may not read or cannot parse."""
+index we may not read or cannot parse, broken input."""
 
 import dataclasses
+import json
 import os
 import subprocess
 
@@ -128,3 +129,58 @@ def test_an_index_nested_too_deep_is_moved_aside_as_damage(cli):
     (aside,) = index.parent.glob("index.json.corrupt-*")
     assert aside.read_text() == deep
     assert cli("accounts", "--json").json == {"accounts": []}
+
+
+# input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("add", "bitget", "main"), ("rotate", "main")])
+def test_deeply_nested_json_on_stdin_exits_2_in_one_line(cli, command):
+    nested = '{"api_key": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    result = cli(*command, stdin=nested)
+    assert result.code == 2, result.stderr
+    assert "JSON" in one_line(result)
+
+
+@pytest.mark.parametrize("command", [("add", "bitget", "main"), ("rotate", "main")])
+def test_a_surrogate_in_stdin_json_exits_2_naming_the_field_never_the_value(cli, key_json, command):
+    if command[0] == "rotate":
+        assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    result = cli(*command, stdin=key_json(passphrase="Surrogate\ud800Pass1"))
+    assert result.code == 2, result.stderr
+    line = one_line(result)
+    assert "passphrase" in line and "Surrogate" not in line and "ud800" not in line
+
+
+def test_a_passphrase_not_in_utf8_from_the_environment_exits_2_naming_it(cli, bitget):
+    account = bitget.state.account("demo")
+    env = {
+        "BITGET_API_KEY": account.api_key,
+        "BITGET_API_SECRET": account.secret_key,
+        "BITGET_API_PASSPHRASE": "Latin1\udce9Pass",
+    }
+    result = cli("add", "bitget", "main", env=env)
+    assert result.code == 2, result.stderr
+    line = one_line(result)
+    assert "passphrase" in line and "Latin1" not in line
+
+
+@pytest.mark.parametrize(("locale", "named"), [(None, b"passphrase"), ("C.UTF-8", b"UTF-8")])
+def test_stdin_not_in_utf8_exits_2(cli, key_json, locale, named):
+    """Python reads stdin leniently in the C locale (the bytes become surrogates) and strictly in a UTF-8 one."""
+    document = key_json().encode().replace(b'"passphrase": "', b'"passphrase": "Latin1\xe9')
+    env = cli.env | ({"LC_ALL": locale} if locale else {})
+    done = subprocess.run([*COMMAND, "add", "bitget", "main"], input=document, capture_output=True, env=env, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert named in done.stderr and b"Latin1" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("field", ["api_key", "secret_key", "passphrase"])
+def test_a_nul_in_a_credential_exits_2_naming_the_field(cli, key_json, field):
+    value = json.loads(key_json())[field]
+    result = cli("add", "bitget", "main", stdin=key_json(**{field: value[:4] + "\0" + value[4:]}))
+    assert result.code == 2, result.stderr
+    line = one_line(result)
+    assert {"api_key": "API key", "secret_key": "secret key", "passphrase": "passphrase"}[field] in line
+    assert value[:4] not in line
