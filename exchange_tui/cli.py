@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import math
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ from pydantic import SecretStr
 
 from exchange_tui.models import KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
+from exchange_tui.validation import InvalidInput, check_url
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -347,6 +349,25 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
 # -- parsing -------------------------------------------------------------------
 
 
+def _url_argument(text: str) -> str:
+    """``--url``, checked for its syntax: argparse names the option and exits 2 when it is wrong."""
+    try:
+        return check_url(text)
+    except InvalidInput as problem:
+        raise argparse.ArgumentTypeError(problem.message) from None
+
+
+def _seconds_argument(text: str) -> float:
+    """A period in seconds: a finite number above 0 (``nan``, ``inf``, 0 and negatives are refused)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return seconds
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange-tui",
@@ -359,14 +380,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="open the app on the built-in Bitget simulator with a throwaway store"
     )
-    parser.add_argument("--url", help="the exchange's REST base URL for the app (else EXCHANGE_TUI_BITGET_URL)")
+    parser.add_argument(
+        "--url", type=_url_argument, help="the exchange's REST base URL for the app (else EXCHANGE_TUI_BITGET_URL)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], Awaitable[int]], help: str, url: bool = True):
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument("--json", action="store_true", help="print JSON")
         if url:
-            sub.add_argument("--url", help="the exchange's REST base URL for this command (else EXCHANGE_TUI_BITGET_URL)")
+            sub.add_argument(
+                "--url",
+                type=_url_argument,
+                help="the exchange's REST base URL for this command (else EXCHANGE_TUI_BITGET_URL)",
+            )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -388,10 +415,18 @@ def _parser() -> argparse.ArgumentParser:
         "--watch", action="store_true", help="stream changes until interrupted (one JSON object a line with --json)"
     )
     balance.add_argument(
-        "--timeout", type=float, default=60.0, metavar="S", help="with --watch: exit 3 after S seconds unreachable"
+        "--timeout",
+        type=_seconds_argument,
+        default=60.0,
+        metavar="S",
+        help="with --watch: exit 3 after S seconds unreachable",
     )
     balance.add_argument(
-        "--interval", type=float, default=5.0, metavar="S", help="with --watch: REST polling period while live is down"
+        "--interval",
+        type=_seconds_argument,
+        default=5.0,
+        metavar="S",
+        help="with --watch: REST polling period while live is down",
     )
     command("locate", cmd_locate, "print the config, data and state folders and the secret backend in use", url=False)
     doctor = command(
@@ -414,7 +449,6 @@ def _error_exit(error: BaseException) -> tuple[str, int]:
         SecretStoreUnavailable,
         StoreError,
     )
-    from exchange_tui.validation import InvalidInput
 
     if isinstance(error, CliError):
         return str(error), error.code

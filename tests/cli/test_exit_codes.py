@@ -1,5 +1,5 @@
 """Every failure a box meets ends with the README's exit code and one line: a full or read-only disk, an
-index we may not read or cannot parse, broken input."""
+index we may not read or cannot parse, broken input, a malformed URL or period."""
 
 import dataclasses
 import json
@@ -184,3 +184,28 @@ def test_a_nul_in_a_credential_exits_2_naming_the_field(cli, key_json, field):
     line = one_line(result)
     assert {"api_key": "API key", "secret_key": "secret key", "passphrase": "passphrase"}[field] in line
     assert value[:4] not in line
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["api.bitget.com", "https://", "http://127.0.0.1 :8080", "http://127.0.0.1:99999", "ftp://127.0.0.1", "http://:80"],
+)
+def test_a_malformed_url_exits_2_naming_it(cli, key_json, url):
+    result = cli("add", "bitget", "main", "--url", url, stdin=key_json())
+    assert result.code == 2, result.stderr
+    assert "--url" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("command", [("check", "main"), ("balance",), ()])
+def test_every_url_option_is_checked(cli, command):
+    result = cli(*command, "--url", "http://")
+    assert result.code == 2, result.stderr
+    assert "--url" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("option", ["--timeout", "--interval"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "soon"])
+def test_watch_periods_must_be_positive_finite_seconds(cli, option, value):
+    result = cli("balance", "main", "--watch", option, value)
+    assert result.code == 2, result.stderr
+    assert option in result.stderr.splitlines()[-1]
