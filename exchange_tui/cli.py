@@ -487,9 +487,21 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as problem:
         print(f"exchange-tui: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    code = EXIT_OK
+    try:
+        code = _run(handler, args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whoever read our output has gone (`exchange-tui check main | head -1`): not an error. As the
+        # Python docs' "Note on SIGPIPE" advises, stdout becomes devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code
+
+
+def _run(handler: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
     try:
         return asyncio.run(handler(args))
-    except SystemExit:
+    except (SystemExit, BrokenPipeError):
         raise
     except BaseException as error:  # every failure ends as one line and an exit code, never a traceback
         from exchange_tui.service import KeyRefused

@@ -1,5 +1,5 @@
 """Every failure a box meets ends with the README's exit code and one line: a full or read-only disk, an
-index we may not read or cannot parse, broken input, a malformed URL or period."""
+index we may not read or cannot parse, broken input, a malformed URL or period, a closed pipe."""
 
 import dataclasses
 import json
@@ -209,3 +209,32 @@ def test_watch_periods_must_be_positive_finite_seconds(cli, option, value):
     result = cli("balance", "main", "--watch", option, value)
     assert result.code == 2, result.stderr
     assert option in result.stderr.splitlines()[-1]
+
+
+# output --------------------------------------------------------------------------------
+
+
+def closed_pipe_run(cli, *args: str) -> subprocess.CompletedProcess:
+    """Run a command whose stdout is a pipe nobody reads any more, as in ``exchange-tui … | head -1``."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([*COMMAND, *args], stdout=writer, stderr=subprocess.PIPE, text=True, env=cli.env, timeout=60)
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize("args", [("check", "main"), ("accounts", "--json"), ("balance", "main", "--watch")])
+def test_a_closed_pipe_is_not_an_error(cli, key_json, args):
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    done = closed_pipe_run(cli, *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+
+def test_a_closed_pipe_keeps_the_commands_own_exit_code(cli, key_json, bitget):
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    bitget.state.delete_key(bitget.state.account("demo").api_key)
+    done = closed_pipe_run(cli, "check", "main")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ""
