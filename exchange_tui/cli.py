@@ -7,7 +7,7 @@ never from arguments, which land in ``ps`` and shell history. Errors are one
 or two lines and an exit code, never a traceback:
 
 0 done · 1 the exchange refused the key or a permission · 2 bad usage or input ·
-3 exchange unreachable · 4 secret store unavailable
+3 exchange unreachable · 4 secret store unavailable · 70 internal error (a bug) · 130 interrupted
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable
 from exchange_tui.models import KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
 from exchange_tui.validation import InvalidInput, check_url
@@ -35,6 +36,9 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_STORE = 4
+EXIT_INTERNAL = 70
+"""EX_SOFTWARE: a bug, an error no command expects."""
+EXIT_INTERRUPTED = 130
 
 CREDENTIAL_ENV = {
     "api_key": "BITGET_API_KEY",
@@ -126,7 +130,12 @@ def _record_json(record) -> dict[str, Any]:
 def _report_exit(report: KeyReport) -> int:
     if report.connected:
         return EXIT_OK
-    return EXIT_UNREACHABLE if report.error and report.error.kind == "unavailable" else EXIT_REFUSED
+    return _exchange_exit(report.error.kind if report.error else "")
+
+
+def _exchange_exit(kind: str) -> int:
+    """The exit code of an exchange error of ``kind``: unreachable (3), else refused (1)."""
+    return EXIT_UNREACHABLE if kind == ExchangeUnavailable.kind else EXIT_REFUSED
 
 
 def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int:
@@ -375,7 +384,8 @@ def _parser() -> argparse.ArgumentParser:
         "Credentials come from BITGET_API_KEY, BITGET_API_SECRET and BITGET_API_PASSPHRASE, one JSON "
         'object on stdin {"api_key", "secret_key", "passphrase"}, or a prompt; never from arguments.',
         epilog="exit codes: 0 done, 1 refused by the exchange, 2 bad usage or input, "
-        "3 exchange unreachable, 4 secret store unavailable",
+        "3 exchange unreachable, 4 secret store unavailable, 70 internal error (a bug: please report it), "
+        "130 interrupted",
     )
     parser.add_argument(
         "--demo", action="store_true", help="open the app on the built-in Bitget simulator with a throwaway store"
@@ -440,7 +450,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _error_exit(error: BaseException) -> tuple[str, int]:
-    """The one line and exit code for an error a command can meet."""
+    """The one line and exit code of a failure: the README's code for every error a command can
+    meet; any other error is a bug, named by its type only, as its message could hold a secret."""
+    known = _known_error(error)
+    if known is not None:
+        return known
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", EXIT_INTERRUPTED
+    return f"internal error ({type(error).__name__}) — please report it", EXIT_INTERNAL
+
+
+def _known_error(error: BaseException) -> tuple[str, int] | None:
+    """The one line and exit code of an error a command can meet, or ``None`` for a bug."""
     from exchange_tui.store import (
         AccountBusy,
         AccountExists,
@@ -454,6 +475,8 @@ def _error_exit(error: BaseException) -> tuple[str, int]:
         return str(error), error.code
     if isinstance(error, InvalidInput):
         return error.message, EXIT_USAGE
+    if isinstance(error, ExchangeError):
+        return str(error), _exchange_exit(error.kind)
     if isinstance(error, SecretStoreUnavailable):
         return f"secret store unavailable: {error}", EXIT_STORE
     if isinstance(error, AccountNotFound | AccountExists):
@@ -462,9 +485,7 @@ def _error_exit(error: BaseException) -> tuple[str, int]:
         return f"{error}", EXIT_REFUSED
     if isinstance(error, StoreError):
         return f"{error}", EXIT_STORE
-    if isinstance(error, KeyboardInterrupt):
-        return "interrupted", 130
-    return f"unexpected {type(error).__name__}: {error}", EXIT_REFUSED
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,5 @@
 """Every failure a box meets ends with the README's exit code and one line: a full or read-only disk, an
-index we may not read or cannot parse, broken input, a malformed URL or period, a closed pipe."""
+index we may not read or cannot parse, broken input, a malformed URL or period, a closed pipe, and a bug (70, never "refused")."""
 
 import dataclasses
 import json
@@ -238,3 +238,34 @@ def test_a_closed_pipe_keeps_the_commands_own_exit_code(cli, key_json, bitget):
     done = closed_pipe_run(cli, "check", "main")
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""
+
+
+# the exchange --------------------------------------------------------------------------
+
+
+def test_balance_of_one_account_exits_1_when_refused_and_3_when_unreachable(cli, key_json, bitget, unused_tcp_port):
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    down = cli("balance", "main", "--url", f"http://127.0.0.1:{unused_tcp_port}")
+    assert down.code == 3 and "Cannot reach Bitget" in one_line(down)
+    bitget.state.delete_key(bitget.state.account("demo").api_key)
+    refused = cli("balance", "main")
+    assert refused.code == 1 and "40037" in one_line(refused)
+
+
+# bugs ----------------------------------------------------------------------------------
+
+
+def test_an_unknown_error_is_an_internal_error_with_exit_70_and_no_message(cli):
+    """A bug (here: the store's module replaced by one that raises) is named as one, without its text."""
+    fake = cli.home / "fake"
+    fake.mkdir()
+    (fake / "sitecustomize.py").write_text(
+        "import exchange_tui.store as store\n"
+        "def open_account_store(*args, **kwargs):\n"
+        "    raise LookupError('secret-looking text')\n"
+        "store.open_account_store = open_account_store\n"
+    )
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(fake), os.environ.get("PYTHONPATH")]))}
+    result = cli("accounts", env=env)
+    assert result.code == 70, result.stderr
+    assert one_line(result) == "exchange-tui: internal error (LookupError) — please report it"
