@@ -22,14 +22,17 @@ import sys
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import SecretStr
 
 from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable
-from exchange_tui.models import KeyReport
+from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
 from exchange_tui.validation import InvalidInput, check_url
+
+if TYPE_CHECKING:
+    from exchange_tui.service import AccountService, BalanceSnapshot
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -240,30 +243,71 @@ def _snapshot_json(snapshot) -> dict[str, Any]:
 
 
 async def cmd_balance(args: argparse.Namespace) -> int:
+    """One account's balances, or every account's: one that cannot be read (its secret missing, its key
+    refused) is a line of its own and the worst exit code, and the others are still shown."""
     if args.watch:
         return await _watch_balance(args)
     async with _service(args.url) as service:
-        labels = [args.label] if args.label else [r.label for r in await service.accounts()]
-        snapshots = [await service.balances(label) for label in labels]
-    total = sum((s.total_usdt for s in snapshots), Decimal(0))
+        if args.label:
+            readings = [_Reading(await service.balances(args.label))]
+        else:
+            readings = [await _read_balances(service, record.label) for record in await service.accounts()]
+    read = [r.snapshot for r in readings if not r.problem]
+    total = sum((s.total_usdt for s in read), Decimal(0))
+    code = max((r.code for r in readings), default=EXIT_OK)
     if args.json:
         _print_json(
             {
-                "accounts": [_snapshot_json(s) for s in snapshots],
+                "accounts": [_snapshot_json(r.snapshot) for r in readings],
                 "total_usdt": amount_json(total),
             }
         )
-        return EXIT_OK
-    if not snapshots:
+        return code
+    if not readings:
         print("No accounts yet: exchange-tui add bitget LABEL")
-    for s in snapshots:
+    for r in readings:
+        s = r.snapshot
+        if r.problem:
+            sys.stdout.flush()  # after the accounts before it, also when both streams go to one file
+            print(f"exchange-tui: {s.label}: {r.problem}", file=sys.stderr)
+            continue
         print(f"{s.label}: {s.total_usdt:,.2f} USDT")
         for b in s.balances:
             value = "—" if b.usdt_value is None else f"{b.usdt_value:,.2f}"
             print(f"  {b.account:<14}{b.coin:<6}{b.available:>20,.8f}{b.frozen + b.locked:>18,.8f}{value:>14}")
-    if len(snapshots) > 1:
-        print(f"Total: {total:,.2f} USDT")
-    return EXIT_OK
+    if len(readings) > 1:
+        unread = len(readings) - len(read)
+        without = f" ({unread} {'account' if unread == 1 else 'accounts'} not read)" if unread else ""
+        print(f"Total: {total:,.2f} USDT{without}")
+    return code
+
+
+class _Reading(NamedTuple):
+    """One account's balances, or (``problem``, ``code``) why they could not be read."""
+
+    snapshot: BalanceSnapshot
+    code: int = EXIT_OK
+    problem: str = ""
+
+
+async def _read_balances(service: AccountService, label: str) -> _Reading:
+    """The account's balances; an error a command can meet is kept as the account's problem, a bug is raised."""
+    from exchange_tui.service import BalanceSnapshot
+    from exchange_tui.store import StoreError
+
+    try:
+        return _Reading(await service.balances(label))
+    except Exception as error:
+        known = _known_error(error)
+        if known is None:
+            raise
+        problem, code = known
+        if isinstance(error, ExchangeError):
+            info = error.info()
+        else:
+            kind = "secret_store" if isinstance(error, StoreError) else "invalid_input"
+            info = ErrorInfo(kind=kind, code=type(error).__name__, message=problem, hint=problem)
+        return _Reading(BalanceSnapshot(label, None, None, error=info), code, problem)
 
 
 async def _watch_balance(args: argparse.Namespace) -> int:

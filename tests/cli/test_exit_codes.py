@@ -1,5 +1,5 @@
 """Every failure a box meets ends with the README's exit code and one line: a full or read-only disk, an
-index we may not read or cannot parse, broken input, a malformed URL or period, a closed pipe, and a bug (70, never "refused")."""
+index we may not read or cannot parse, broken input, a malformed URL or period, a closed pipe, a broken account among good ones, and a bug (70, never "refused")."""
 
 import dataclasses
 import json
@@ -9,6 +9,9 @@ import subprocess
 import pytest
 from cli_support import COMMAND
 from disk_support import small_disk
+from pydantic import SecretStr
+
+from exchange_tui.store import Locations, open_encrypted_file
 
 WITHOUT_DAC_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
 """Root without the capabilities that ignore file modes: modes apply to it as to any user."""
@@ -250,6 +253,33 @@ def test_balance_of_one_account_exits_1_when_refused_and_3_when_unreachable(cli,
     bitget.state.delete_key(bitget.state.account("demo").api_key)
     refused = cli("balance", "main")
     assert refused.code == 1 and "40037" in one_line(refused)
+
+
+def test_balance_of_all_accounts_shows_the_healthy_ones_when_one_is_broken(cli, key_json, bitget):
+    for label, key in (("main", "demo"), ("revoked", "demo-withdraw"), ("lost", "demo-readonly")):
+        assert cli("add", "bitget", label, stdin=key_json(key)).code == 0
+    bitget.state.delete_key(bitget.state.account("demo-withdraw").api_key)
+    password = SecretStr(cli.env["EXCHANGE_TUI_MASTER_PASSWORD"])
+    secrets = open_encrypted_file(Locations.from_env(cli.env), lambda path, new: password, "tests")
+    assert secrets.delete("bitget:lost")
+
+    text = cli("balance")
+    listed = cli("balance", "--json")
+
+    assert text.code == listed.code == 4, text.stderr
+    assert "main:" in text.stdout and "spot" in text.stdout
+    problems = text.stderr.strip().splitlines()
+    assert len(problems) == 2
+    assert problems[0].startswith("exchange-tui: lost: ") and "missing" in problems[0]
+    assert problems[1].startswith("exchange-tui: revoked: ") and "40037" in problems[1]
+    accounts = {a["label"]: a for a in listed.json["accounts"]}
+    assert accounts["main"]["error"] is None and accounts["main"]["balances"]
+    assert listed.json["total_usdt"] == accounts["main"]["total_usdt"]
+    assert accounts["revoked"]["balances"] is None and accounts["revoked"]["error"]["code"] == "40037"
+    assert accounts["lost"]["balances"] is None and "missing" in accounts["lost"]["error"]["message"]
+
+    assert cli("remove", "lost", "--yes").code == 0
+    assert cli("balance").code == 1
 
 
 # bugs ----------------------------------------------------------------------------------
