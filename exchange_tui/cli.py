@@ -7,7 +7,7 @@ never from arguments, which land in ``ps`` and shell history. Errors are one
 or two lines and an exit code, never a traceback:
 
 0 done · 1 the exchange refused the key or a permission · 2 bad usage or input ·
-3 exchange unreachable · 4 secret store unavailable
+3 exchange unreachable · 4 secret store unavailable · 70 internal error (a bug) · 130 interrupted
 """
 
 from __future__ import annotations
@@ -16,23 +16,32 @@ import argparse
 import asyncio
 import getpass
 import json
+import math
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import SecretStr
 
-from exchange_tui.models import KeyReport
+from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable
+from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
+from exchange_tui.validation import InvalidInput, check_url
+
+if TYPE_CHECKING:
+    from exchange_tui.service import AccountService, BalanceSnapshot
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_STORE = 4
+EXIT_INTERNAL = 70
+"""EX_SOFTWARE: a bug, an error no command expects."""
+EXIT_INTERRUPTED = 130
 
 CREDENTIAL_ENV = {
     "api_key": "BITGET_API_KEY",
@@ -65,13 +74,17 @@ def read_credentials(stdin=None, environ=None) -> tuple[SecretStr, SecretStr, Se
         raise CliError(f"set all three credential variables or none; missing: {missing}", EXIT_USAGE)
     if stdin.isatty():
         return tuple(SecretStr(getpass.getpass(PROMPTS[part])) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
-    return _credentials_from_json(stdin.read())
+    try:
+        text = stdin.read()
+    except UnicodeDecodeError:
+        raise CliError("stdin is not UTF-8 text: send the JSON object in UTF-8", EXIT_USAGE) from None
+    return _credentials_from_json(text)
 
 
 def _credentials_from_json(text: str) -> tuple[SecretStr, SecretStr, SecretStr]:
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise CliError(
             'stdin is not one JSON object {"api_key", "secret_key", "passphrase"} '
             f"(or set {', '.join(CREDENTIAL_ENV.values())})",
@@ -120,7 +133,12 @@ def _record_json(record) -> dict[str, Any]:
 def _report_exit(report: KeyReport) -> int:
     if report.connected:
         return EXIT_OK
-    return EXIT_UNREACHABLE if report.error and report.error.kind == "unavailable" else EXIT_REFUSED
+    return _exchange_exit(report.error.kind if report.error else "")
+
+
+def _exchange_exit(kind: str) -> int:
+    """The exit code of an exchange error of ``kind``: unreachable (3), else refused (1)."""
+    return EXIT_UNREACHABLE if kind == ExchangeUnavailable.kind else EXIT_REFUSED
 
 
 def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int:
@@ -225,30 +243,71 @@ def _snapshot_json(snapshot) -> dict[str, Any]:
 
 
 async def cmd_balance(args: argparse.Namespace) -> int:
+    """One account's balances, or every account's: one that cannot be read (its secret missing, its key
+    refused) is a line of its own and the worst exit code, and the others are still shown."""
     if args.watch:
         return await _watch_balance(args)
     async with _service(args.url) as service:
-        labels = [args.label] if args.label else [r.label for r in await service.accounts()]
-        snapshots = [await service.balances(label) for label in labels]
-    total = sum((s.total_usdt for s in snapshots), Decimal(0))
+        if args.label:
+            readings = [_Reading(await service.balances(args.label))]
+        else:
+            readings = [await _read_balances(service, record.label) for record in await service.accounts()]
+    read = [r.snapshot for r in readings if not r.problem]
+    total = sum((s.total_usdt for s in read), Decimal(0))
+    code = max((r.code for r in readings), default=EXIT_OK)
     if args.json:
         _print_json(
             {
-                "accounts": [_snapshot_json(s) for s in snapshots],
+                "accounts": [_snapshot_json(r.snapshot) for r in readings],
                 "total_usdt": amount_json(total),
             }
         )
-        return EXIT_OK
-    if not snapshots:
+        return code
+    if not readings:
         print("No accounts yet: exchange-tui add bitget LABEL")
-    for s in snapshots:
+    for r in readings:
+        s = r.snapshot
+        if r.problem:
+            sys.stdout.flush()  # after the accounts before it, also when both streams go to one file
+            print(f"exchange-tui: {s.label}: {r.problem}", file=sys.stderr)
+            continue
         print(f"{s.label}: {s.total_usdt:,.2f} USDT")
         for b in s.balances:
             value = "—" if b.usdt_value is None else f"{b.usdt_value:,.2f}"
             print(f"  {b.account:<14}{b.coin:<6}{b.available:>20,.8f}{b.frozen + b.locked:>18,.8f}{value:>14}")
-    if len(snapshots) > 1:
-        print(f"Total: {total:,.2f} USDT")
-    return EXIT_OK
+    if len(readings) > 1:
+        unread = len(readings) - len(read)
+        without = f" ({unread} {'account' if unread == 1 else 'accounts'} not read)" if unread else ""
+        print(f"Total: {total:,.2f} USDT{without}")
+    return code
+
+
+class _Reading(NamedTuple):
+    """One account's balances, or (``problem``, ``code``) why they could not be read."""
+
+    snapshot: BalanceSnapshot
+    code: int = EXIT_OK
+    problem: str = ""
+
+
+async def _read_balances(service: AccountService, label: str) -> _Reading:
+    """The account's balances; an error a command can meet is kept as the account's problem, a bug is raised."""
+    from exchange_tui.service import BalanceSnapshot
+    from exchange_tui.store import StoreError
+
+    try:
+        return _Reading(await service.balances(label))
+    except Exception as error:
+        known = _known_error(error)
+        if known is None:
+            raise
+        problem, code = known
+        if isinstance(error, ExchangeError):
+            info = error.info()
+        else:
+            kind = "secret_store" if isinstance(error, StoreError) else "invalid_input"
+            info = ErrorInfo(kind=kind, code=type(error).__name__, message=problem, hint=problem)
+        return _Reading(BalanceSnapshot(label, None, None, error=info), code, problem)
 
 
 async def _watch_balance(args: argparse.Namespace) -> int:
@@ -343,6 +402,25 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
 # -- parsing -------------------------------------------------------------------
 
 
+def _url_argument(text: str) -> str:
+    """``--url``, checked for its syntax: argparse names the option and exits 2 when it is wrong."""
+    try:
+        return check_url(text)
+    except InvalidInput as problem:
+        raise argparse.ArgumentTypeError(problem.message) from None
+
+
+def _seconds_argument(text: str) -> float:
+    """A period in seconds: a finite number above 0 (``nan``, ``inf``, 0 and negatives are refused)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return seconds
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange-tui",
@@ -350,19 +428,26 @@ def _parser() -> argparse.ArgumentParser:
         "Credentials come from BITGET_API_KEY, BITGET_API_SECRET and BITGET_API_PASSPHRASE, one JSON "
         'object on stdin {"api_key", "secret_key", "passphrase"}, or a prompt; never from arguments.',
         epilog="exit codes: 0 done, 1 refused by the exchange, 2 bad usage or input, "
-        "3 exchange unreachable, 4 secret store unavailable",
+        "3 exchange unreachable, 4 secret store unavailable, 70 internal error (a bug: please report it), "
+        "130 interrupted",
     )
     parser.add_argument(
         "--demo", action="store_true", help="open the app on the built-in Bitget simulator with a throwaway store"
     )
-    parser.add_argument("--url", help="the exchange's REST base URL for the app (else EXCHANGE_TUI_BITGET_URL)")
+    parser.add_argument(
+        "--url", type=_url_argument, help="the exchange's REST base URL for the app (else EXCHANGE_TUI_BITGET_URL)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], Awaitable[int]], help: str, url: bool = True):
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument("--json", action="store_true", help="print JSON")
         if url:
-            sub.add_argument("--url", help="the exchange's REST base URL for this command (else EXCHANGE_TUI_BITGET_URL)")
+            sub.add_argument(
+                "--url",
+                type=_url_argument,
+                help="the exchange's REST base URL for this command (else EXCHANGE_TUI_BITGET_URL)",
+            )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -384,10 +469,18 @@ def _parser() -> argparse.ArgumentParser:
         "--watch", action="store_true", help="stream changes until interrupted (one JSON object a line with --json)"
     )
     balance.add_argument(
-        "--timeout", type=float, default=60.0, metavar="S", help="with --watch: exit 3 after S seconds unreachable"
+        "--timeout",
+        type=_seconds_argument,
+        default=60.0,
+        metavar="S",
+        help="with --watch: exit 3 after S seconds unreachable",
     )
     balance.add_argument(
-        "--interval", type=float, default=5.0, metavar="S", help="with --watch: REST polling period while live is down"
+        "--interval",
+        type=_seconds_argument,
+        default=5.0,
+        metavar="S",
+        help="with --watch: REST polling period while live is down",
     )
     command("locate", cmd_locate, "print the config, data and state folders and the secret backend in use", url=False)
     doctor = command(
@@ -401,7 +494,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _error_exit(error: BaseException) -> tuple[str, int]:
-    """The one line and exit code for an error a command can meet."""
+    """The one line and exit code of a failure: the README's code for every error a command can
+    meet; any other error is a bug, named by its type only, as its message could hold a secret."""
+    known = _known_error(error)
+    if known is not None:
+        return known
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", EXIT_INTERRUPTED
+    return f"internal error ({type(error).__name__}) — please report it", EXIT_INTERNAL
+
+
+def _known_error(error: BaseException) -> tuple[str, int] | None:
+    """The one line and exit code of an error a command can meet, or ``None`` for a bug."""
     from exchange_tui.store import (
         AccountBusy,
         AccountExists,
@@ -410,12 +514,13 @@ def _error_exit(error: BaseException) -> tuple[str, int]:
         SecretStoreUnavailable,
         StoreError,
     )
-    from exchange_tui.validation import InvalidInput
 
     if isinstance(error, CliError):
         return str(error), error.code
     if isinstance(error, InvalidInput):
         return error.message, EXIT_USAGE
+    if isinstance(error, ExchangeError):
+        return str(error), _exchange_exit(error.kind)
     if isinstance(error, SecretStoreUnavailable):
         return f"secret store unavailable: {error}", EXIT_STORE
     if isinstance(error, AccountNotFound | AccountExists):
@@ -424,9 +529,7 @@ def _error_exit(error: BaseException) -> tuple[str, int]:
         return f"{error}", EXIT_REFUSED
     if isinstance(error, StoreError):
         return f"{error}", EXIT_STORE
-    if isinstance(error, KeyboardInterrupt):
-        return "interrupted", 130
-    return f"unexpected {type(error).__name__}: {error}", EXIT_REFUSED
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -449,9 +552,21 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as problem:
         print(f"exchange-tui: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    code = EXIT_OK
+    try:
+        code = _run(handler, args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whoever read our output has gone (`exchange-tui check main | head -1`): not an error. As the
+        # Python docs' "Note on SIGPIPE" advises, stdout becomes devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code
+
+
+def _run(handler: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
     try:
         return asyncio.run(handler(args))
-    except SystemExit:
+    except (SystemExit, BrokenPipeError):
         raise
     except BaseException as error:  # every failure ends as one line and an exit code, never a traceback
         from exchange_tui.service import KeyRefused

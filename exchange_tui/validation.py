@@ -9,7 +9,9 @@ does not look like Bitget's) is a warning: the exchange has the last word.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -42,7 +44,9 @@ def check_label(label: str) -> str:
 
 
 def clean_secret(field: str, value: SecretStr) -> SecretStr:
-    """One credential, stripped of what pasting adds; refused if empty, too long or broken by whitespace."""
+    """One credential, stripped of what pasting adds; refused if empty, too long, broken by whitespace
+    or a control character (NUL…), or not text: lone surrogates, which is what Python makes of bytes
+    in another encoding (in the environment, or on stdin in the C locale) and of JSON's surrogate escapes."""
     name = FIELD_NAMES[field]
     cleaned = value.get_secret_value().strip()
     if not cleaned:
@@ -53,7 +57,43 @@ def clean_secret(field: str, value: SecretStr) -> SecretStr:
         raise InvalidInput(
             field, f"The {name} has spaces or line breaks inside it: copy it again, in one piece"
         )
+    if any(unicodedata.category(ch) == "Cs" for ch in cleaned):
+        raise InvalidInput(
+            field, f"The {name} is not UTF-8 text (typed or stored in another encoding?): copy it again"
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+        raise InvalidInput(
+            field, f"The {name} has a control character (such as NUL) inside it: copy it again, in one piece"
+        )
     return SecretStr(cleaned)
+
+
+def check_url(url: str) -> str:
+    """An exchange's base URL, checked for its syntax only: http or https, a host, a port that can be.
+
+    The message never repeats the URL, which may carry a user and password.
+    """
+    problem = _url_problem(url)
+    if problem is not None:
+        raise InvalidInput("url", f"{problem}: use one like https://api.bitget.com")
+    return url
+
+
+def _url_problem(url: str) -> str | None:
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs") for ch in url):
+        return "the URL has spaces or control characters in it"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "the URL's host or port is not valid (a port is a number from 1 to 65535)"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "the URL must start with https:// (or http://)"
+    if not parts.hostname:
+        return "the URL has no host"
+    if port == 0:
+        return "the URL's port must be a number from 1 to 65535"
+    return None
 
 
 @dataclass

@@ -26,6 +26,15 @@ class SecretStoreTimeout(SecretStoreUnavailable):
     """The OS keyring did not answer in time (for example a locked desktop session, reached over SSH)."""
 
 
+class StoreFileUnavailable(SecretStoreUnavailable):
+    """A file or folder of the store cannot be read or written: a full disk, a read-only file system, its modes."""
+
+    def __init__(self, action: str, path: Path, error: OSError) -> None:
+        super().__init__(f"cannot {action} {path}: {error.strerror or str(error) or type(error).__name__}")
+        self.path = path
+        self.errno = error.errno
+
+
 class SecretStoreError(StoreError):
     """The secret store is usable but one operation on it failed."""
 

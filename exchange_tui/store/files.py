@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from .errors import SecretStoreUnavailable
+from .errors import SecretStoreUnavailable, StoreFileUnavailable
 from .locations import PRIVATE_FILE_MODE
 
 _FIRST_RETRY = 0.005
@@ -18,6 +18,15 @@ _LONGEST_RETRY = 0.1
 
 
 def atomic_write(path: Path, data: bytes) -> None:
+    """:func:`_replace_atomically`, with a failure (a full disk, a read-only file system, a folder's
+    modes) raised as ``StoreFileUnavailable`` naming ``path`` and the cause."""
+    try:
+        _replace_atomically(path, data)
+    except OSError as error:
+        raise StoreFileUnavailable("write", path, error) from None
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a reader, or a crash, sees the old file or the new one.
 
     The temporary file is made 0600 in the same folder (so the rename cannot cross file
@@ -35,10 +44,20 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def write_new(path: Path, data: bytes) -> None:
+    """:func:`_link_new`, with a failure other than ``FileExistsError`` raised as ``StoreFileUnavailable``."""
+    try:
+        _link_new(path, data)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise StoreFileUnavailable("create", path, error) from None
+
+
+def _link_new(path: Path, data: bytes) -> None:
     """Create ``path`` with ``data``, complete or not at all; ``FileExistsError`` if it exists already.
 
-    Like :func:`atomic_write`, but the finished temporary file is hard-linked into place, which,
-    unlike a rename, never replaces a file that is there.
+    Like :func:`_replace_atomically`, but the finished temporary file is hard-linked into place,
+    which, unlike a rename, never replaces a file that is there.
     """
     tmp = _complete_temporary(path, data)
     try:

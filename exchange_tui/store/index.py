@@ -2,8 +2,9 @@
 
 It lives in the data folder (0600 in a 0700 folder) and is only ever replaced atomically, so a
 reader sees the old index or the new one. Read-modify-write happens under a short index-wide
-lock. A file we cannot read is moved aside (``index.json.corrupt-<time>``) and reported, never
-silently replaced.
+lock. A file that is not an index (damaged, or nested too deeply to parse) is moved aside
+(``index.json.corrupt-<time>``) and reported, never silently replaced; a file we may not read is
+reported and left where it is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from exchange_tui.models import KEY_PREFIX_LENGTH, Credentials, KeyReport
 
-from .errors import IndexCorrupt, IndexTooNew, InvalidAccountName, LockTimeout
+from .errors import IndexCorrupt, IndexTooNew, InvalidAccountName, LockTimeout, StoreFileUnavailable
 from .files import atomic_write, file_lock
 from .locations import Locations
 
@@ -255,10 +256,14 @@ class AccountIndex:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return IndexDocument()
+        except OSError as error:
+            raise StoreFileUnavailable("read", self.path, error) from None
         try:
             data = json.loads(raw)
         except ValueError as exc:
             raise _Unreadable(f"not JSON: {exc}") from None
+        except RecursionError:
+            raise _Unreadable("nested too deeply to be an index") from None
         if isinstance(data, dict) and isinstance(data.get("version"), int) and data["version"] > INDEX_VERSION:
             raise IndexTooNew(self.path, data["version"])
         try:
@@ -279,7 +284,10 @@ class AccountIndex:
         while target.exists():
             serial += 1
             target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{serial}")
-        os.replace(self.path, target)
+        try:
+            os.replace(self.path, target)
+        except OSError as error:
+            raise StoreFileUnavailable("move aside the damaged file", self.path, error) from None
         return target
 
 

@@ -19,6 +19,7 @@ from exchange_tui.store import (
     IndexTooNew,
     Locations,
     LockTimeout,
+    StoreFileUnavailable,
 )
 
 CREATED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -68,7 +69,7 @@ def test_a_failed_write_keeps_the_old_index(index, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(files.os, "replace", power_cut)
-    with pytest.raises(OSError, match="disk full"), index.edit() as document:
+    with pytest.raises(StoreFileUnavailable, match=f"cannot write {index.path}: disk full"), index.edit() as document:
         document.put(record("other"))
 
     assert index.path.read_bytes() == before
