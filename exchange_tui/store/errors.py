@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import datetime
 from pathlib import Path
+
+_NOT_YOURS = (errno.EACCES, errno.EPERM)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,7 +33,8 @@ class StoreFileUnavailable(SecretStoreUnavailable):
     """A file or folder of the store cannot be read or written: a full disk, a read-only file system, its modes."""
 
     def __init__(self, action: str, path: Path, error: OSError) -> None:
-        super().__init__(f"cannot {action} {path}: {error.strerror or str(error) or type(error).__name__}")
+        advice = " (it must be yours: after a sudo exchange-tui, give it back with chown)" if error.errno in _NOT_YOURS else ""
+        super().__init__(f"cannot {action} {path}: {error.strerror or str(error) or type(error).__name__}{advice}")
         self.path = path
         self.errno = error.errno
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from .errors import SecretStoreUnavailable, StoreFileUnavailable
+from .errors import StoreFileUnavailable
 from .locations import PRIVATE_FILE_MODE
 
 _FIRST_RETRY = 0.005
@@ -102,10 +102,7 @@ def file_lock(path: Path, timeout: float, on_timeout: Callable[[], Exception]) -
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE_MODE)
     except OSError as exc:
-        raise SecretStoreUnavailable(
-            f"the lock file {path} cannot be opened ({exc.strerror or type(exc).__name__}): it must be yours, "
-            "mode 0600 (after a sudo exchange-tui, give the folder back with chown)"
-        ) from None
+        raise StoreFileUnavailable("open the lock file", path, exc) from None
     try:
         if not _acquire(fd, timeout):
             raise on_timeout()

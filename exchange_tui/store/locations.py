@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SecretStoreUnavailable
+from .errors import StoreFileUnavailable
 
 APP_NAME = "exchange-tui"
 HOME_ENV = "EXCHANGE_TUI_HOME"
@@ -76,10 +76,7 @@ class Locations:
             try:
                 ensure_private_dir(folder)
             except OSError as exc:
-                raise SecretStoreUnavailable(
-                    f"the folder {folder} cannot be used ({exc.strerror or type(exc).__name__}): "
-                    "it must be yours, mode 0700 (after a sudo exchange-tui, give it back with chown)"
-                ) from None
+                raise StoreFileUnavailable("use the folder", folder, exc) from None
         return self
 
 
