@@ -1,6 +1,7 @@
 """``exchange-tui`` as a trading box runs it, in a process of its own: for the CLI and Vault tests."""
 
 import json
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -31,10 +32,33 @@ def run(args: tuple[str, ...], env: dict[str, str], stdin: str = "") -> Result:
     return Result(done.returncode, done.stdout, done.stderr)
 
 
+def default_sigint() -> None:
+    """For ``preexec_fn``: a child takes SIGINT as a terminal would send it. A shell that starts the
+    tests as a background job (``&``) has them ignore SIGINT, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def interrupt(process: subprocess.Popen, timeout: float = 30) -> int:
+    """Ctrl-C for ``process``: SIGINT, then its exit code; killed (and the test failed) if it does not stop."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"{process.args} did not stop on SIGINT within {timeout:g} s") from None
+
+
 def start(args: tuple[str, ...], env: dict[str, str], stdin: str = "") -> subprocess.Popen:
     """Start a command without waiting for it; :func:`finish` waits."""
     process = subprocess.Popen(
-        [*COMMAND, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [*COMMAND, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=default_sigint,
     )
     process.stdin.write(stdin)
     process.stdin.close()

@@ -7,6 +7,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from cli_support import interrupt
 
 from exchange_tui.simulator import RequestArrived
 
@@ -192,8 +193,7 @@ def test_balance_watch_streams_one_json_line_per_change(cli, key_json, bitget):
                 break
         assert Decimal(line["total_usdt"]) > Decimal(first["total_usdt"])
     finally:
-        watch.send_signal(signal.SIGINT)
-        watch.wait(30)
+        interrupt(watch)
     assert "Traceback" not in watch.stderr.read()
 
 
@@ -212,8 +212,7 @@ def test_a_quiet_watch_outlives_its_timeout(cli, key_json, bitget):
         bitget.state.set_balance("demo", "USDT", "777")
         assert json.loads(lines.get(timeout=30))["error"] is None
     finally:
-        watch.send_signal(signal.SIGINT)
-        watch.wait(30)
+        interrupt(watch)
     assert "unreachable" not in watch.stderr.read()
 
 

@@ -8,6 +8,7 @@ import sys
 
 import httpx
 import pytest
+from cli_support import default_sigint
 from sim_requests import account_fields
 
 from exchange_tui.simulator.__main__ import main
@@ -17,6 +18,7 @@ from exchange_tui.simulator.accounts import demo_accounts
 def start(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "exchange_tui.simulator", *args],
+        preexec_fn=default_sigint,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
