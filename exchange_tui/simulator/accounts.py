@@ -14,7 +14,8 @@ An accounts file (``exchange-tui simulator --accounts FILE``) is JSON::
        "futures": {"USDT-FUTURES": [{"marginCoin": "USDT", "available": "820.1", "locked": "10"}]},
        "overview": {"funding": "0", "earn": "0", "bots": "0", "margin": "0"},
        "unified": {"perm_type": "read-and-write", "permissions": ["uta_mgt", "uta_trade"],
-                   "assets": [{"coin": "USDT", "balance": "100", "available": "100"}]}}]}
+                   "assets": [{"coin": "USDT", "balance": "100", "available": "100"}],
+                   "funding": [{"coin": "USDT", "balance": "5", "available": "5"}]}}]}
 
 Balance entries use Bitget's own field names (``marginCoin``, ``crossedMaxAvailable``...); the
 futures fields left out are derived from ``available``/``locked`` and the price table when served.
@@ -133,14 +134,31 @@ class UnifiedAsset(_BitgetFields):
         return self.balance - self.debt
 
 
+class FundingAsset(_BitgetFields):
+    """One coin of a unified account's funding wallet (``/api/v3/account/funding-assets``)."""
+
+    coin: str
+    balance: Amount
+    available: Amount
+    frozen: Amount = ZERO
+
+
 class UnifiedAccount(BaseModel):
-    """What a Unified Trading Account answers on the v3 endpoints."""
+    """What a Unified Trading Account answers on the v3 endpoints.
+
+    ``perm_type`` is Bitget's ``permType``: ``read-only`` or ``read-and-write`` on its UTA "Get Account
+    Info" page; ``read_only`` and ``readonly`` are what third-party UTA clients read (reference §2, §9),
+    so a file may serve those too. ``uid_field`` names the uid in that answer: ``uid`` on Bitget's page,
+    ``userId`` in the SDKs (JKorf, tiagosiebler); which one Bitget sends is not confirmed.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    perm_type: Literal["read_only", "read-and-write"] = "read-and-write"
+    perm_type: Literal["read-only", "read_only", "readonly", "read-and-write"] = "read-and-write"
     permissions: tuple[str, ...] = ("uta_mgt", "uta_trade")
+    uid_field: Literal["uid", "userId"] = "uid"
     assets: tuple[UnifiedAsset, ...] = ()
+    funding: tuple[FundingAsset, ...] = ()
     account_level: str = "1"
     asset_mode: Literal["single", "union"] = "union"
     hold_mode: Literal["one_way_mode", "hedge_mode"] = "one_way_mode"

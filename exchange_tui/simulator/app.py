@@ -209,6 +209,10 @@ def _unified_assets(call: Call) -> object:
     return views.unified_assets(call.state, call.account)
 
 
+def _funding_assets(call: Call) -> object:
+    return views.funding_assets(call.account, call.params.get("coin") or None)
+
+
 def _unified_info(call: Call) -> object:
     return views.unified_account_info(call.account)
 
@@ -226,6 +230,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/api/v2/account/all-account-balance", _all_account_balance, 1, "classic"),
     Endpoint("/api/v2/spot/wallet/transfer", _transfer, 10, "classic", WALLET_TRANSFER, method="POST"),
     Endpoint("/api/v3/account/assets", _unified_assets, 20, "unified", UTA_READ),
+    Endpoint("/api/v3/account/funding-assets", _funding_assets, 20, "unified", UTA_READ),
     Endpoint("/api/v3/account/info", _unified_info, 5, "unified"),
     Endpoint("/api/v3/account/settings", _unified_settings, 20, "unified", UTA_READ),
 )

@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict
 from exchange_tui.simulator.numbers import plain
 
 QUOTE_COIN = "USDT"
+USD_PER_USDT = Decimal("0.9996")
+"""What one USDT is worth in dollars: USDT trades a little off the dollar. A unified account's
+``accountEquity`` and ``usdValue`` are USD, its ``usdtEquity`` USDT (Bitget's UTA "Get Account
+Assets" page, reference §9), so a client that took one for the other would be off by this much."""
 
 # Futures demo coins ("SUSDT", "SBTC"...) live on live accounts and track their real coin's price.
 DEMO_COINS = {"SUSDT": "USDT", "SUSDC": "USDC", "SBTC": "BTC", "SETH": "ETH", "SEOS": "EOS"}

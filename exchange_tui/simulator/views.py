@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 
 from exchange_tui.simulator.accounts import DEMO_COIN_PRODUCT_TYPES, FuturesAccount, SimAccount
+from exchange_tui.simulator.market import USD_PER_USDT
 from exchange_tui.simulator.numbers import plain
 from exchange_tui.simulator.state import SimulatorState
 
@@ -135,16 +136,20 @@ def all_account_balance(state: SimulatorState, account: SimAccount) -> list[dict
 
 
 def unified_assets(state: SimulatorState, account: SimAccount) -> dict[str, object]:
+    """Bitget's UTA "Get Account Assets" page (reference §9): only non-zero coins; ``usdValue``,
+    ``accountEquity`` and ``effEquity`` in USD, ``usdtEquity`` in USDT."""
     assert account.unified is not None
     held = [a for a in account.unified.assets if a.balance or a.debt or a.locked]
-    values = {a.coin: derived(a.equity * state.usdt_price(a.coin)) for a in held}
+    in_usdt = {a.coin: a.equity * state.usdt_price(a.coin) for a in held}
+    values = {coin: derived(value * USD_PER_USDT) for coin, value in in_usdt.items()}
+    usdt_equity = sum(in_usdt.values(), Decimal(0))
     equity = derived(sum(values.values(), Decimal(0)))
     btc_price = state.usdt_price("BTC")
     zero = "0"
     return {
         "accountEquity": plain(equity),
-        "usdtEquity": plain(equity),
-        "btcEquity": plain(derived(equity / btc_price) if btc_price else Decimal(0)),
+        "usdtEquity": plain(derived(usdt_equity)),
+        "btcEquity": plain(derived(usdt_equity / btc_price) if btc_price else Decimal(0)),
         "unrealisedPnl": zero,
         "usdtUnrealisedPnl": zero,
         "btcUnrealizedPnl": zero,
@@ -169,13 +174,29 @@ def unified_assets(state: SimulatorState, account: SimAccount) -> dict[str, obje
 
 
 def unified_account_info(account: SimAccount) -> dict[str, object]:
+    """Bitget's UTA "Get Account Info" page (reference §9): ``parentId`` is empty unless a sub-account."""
     assert account.unified is not None
     return {
-        "userId": account.uid,
+        account.unified.uid_field: account.uid,
+        "inviterId": account.inviter_id,
+        "parentId": "" if account.parent_id is None else str(account.parent_id),
+        "channelCode": account.channel_code,
+        "channel": account.channel,
         "ips": ",".join(account.ips),
         "permType": account.unified.perm_type,
         "permissions": list(account.unified.permissions),
+        "regisTime": account.regis_time,
     }
+
+
+def funding_assets(account: SimAccount, coin: str | None) -> list[dict[str, str]]:
+    """Bitget's UTA "Get Account Funding Assets" page (reference §9): only coins with assets, or ``coin``."""
+    assert account.unified is not None
+    held = [f for f in account.unified.funding if (f.coin == coin.upper() if coin else f.balance)]
+    return [
+        {"coin": f.coin, "available": plain(f.available), "frozen": plain(f.frozen), "balance": plain(f.balance)}
+        for f in held
+    ]
 
 
 def unified_settings(account: SimAccount) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from exchange_tui.models import KeyReport
+from exchange_tui.models import AccountMode, KeyReport
 
 
 class Mark(StrEnum):
@@ -51,7 +51,8 @@ SECRET_WRONG = {"40009", "40002", "40003"}
 IP_REFUSED = {"40018"}
 
 FUTURES_WRITE = ("futures orders (read-write)", "futures holdings (read-write)")
-UNIFIED_TRADING = "unified trading (read-write)"
+UTA_TRADING = "UTA trading (read-write)"
+UTA_MANAGEMENT = ("UTA management (read-write)", "UTA management (read-only)")
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,10 @@ def step_to_revisit(report: KeyReport) -> Step | None:
 
 def _futures(report: KeyReport) -> StepResult:
     step = STEPS[6]
-    if UNIFIED_TRADING in report.permissions:
-        return StepResult(step, Mark.DONE, "unified trading covers futures")
+    if report.account_mode is AccountMode.UNIFIED:
+        if UTA_TRADING in report.permissions:
+            return StepResult(step, Mark.DONE, "a unified account: UTA trading covers spot and futures")
+        return StepResult(step, Mark.WARNING, "a unified account: to trade, edit the key on Bitget and enable UTA trading")
     if all(p in report.permissions for p in FUTURES_WRITE) and any(report.futures_access.values()):
         return StepResult(step, Mark.DONE, "futures orders and holdings are read-write")
     return StepResult(
@@ -98,6 +101,8 @@ def _permissions(report: KeyReport) -> StepResult:
         return StepResult(step, Mark.WARNING, "the key can withdraw: create a key without Withdraw")
     if report.read_only:
         return StepResult(step, Mark.FAILED, "the key is read-only: edit it on Bitget and choose Read-write")
+    if report.account_mode is AccountMode.UNIFIED and not any(p in report.permissions for p in UTA_MANAGEMENT):
+        return StepResult(step, Mark.WARNING, "no UTA management (read): add it on Bitget to see the balances")
     return StepResult(step, Mark.DONE, "read-write, no withdrawals")
 
 

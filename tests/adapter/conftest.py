@@ -18,16 +18,22 @@ def tampered(simulator):
 
 
 @pytest.fixture
-async def connect(simulator):
-    """Makes clients for the simulator's accounts (fast backoff) and closes them after the test."""
+async def connect_to():
+    """Makes clients for a simulator's accounts (fast backoff), ``connect_to(server, label)``, and closes them after the test."""
     clients: list[BitgetClient] = []
 
-    def make(label: str = "demo", *, credentials: Credentials | None = None, **options) -> BitgetClient:
+    def make(server, label: str = "demo", *, credentials: Credentials | None = None, **options) -> BitgetClient:
         options.setdefault("backoff_base", 0.001)
-        client = BitgetClient(credentials or credentials_of(simulator, label), base_url=simulator.url, **options)
+        client = BitgetClient(credentials or credentials_of(server, label), base_url=server.url, **options)
         clients.append(client)
         return client
 
     yield make
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture
+def connect(simulator, connect_to):
+    """``connect_to`` for the test's default simulator: ``connect("demo-readonly")``."""
+    return lambda label="demo", **options: connect_to(simulator, label, **options)

@@ -62,14 +62,6 @@ async def test_ip_not_on_whitelist_fails_with_advice(connect):
     assert "whitelist" in report.error.hint
 
 
-async def test_unified_account_is_read_through_v3(connect):
-    report = await connect("demo-unified").check_key()
-    assert report.connected and report.account_mode is AccountMode.UNIFIED
-    assert {b.account for b in report.balances} == {"unified"}
-    assert report.total_usdt == sum(b.usdt_value for b in report.balances)
-    assert report.permissions
-
-
 async def test_demo_trading_key_without_the_flag_is_corrected(connect):
     client = connect("demo-trading")
     report = await client.check_key()

@@ -122,12 +122,26 @@ async def test_authentication_errors_are_never_retried(connect, simulator, tampe
     assert [event.path for event in seen] == ["/api/v2/spot/account/assets"]
 
 
-async def test_a_check_sends_its_independent_requests_together(connect, simulator):
-    """With 300 ms per request, all of a check's requests arrive before the first could be answered."""
+async def test_a_unified_check_is_one_round_trip(connect, simulator):
+    """With 300 ms per request, all of a unified check's requests arrive before the first could be answered."""
+    client = connect("demo-unified")
+    await client.sync_clock()
+    simulator.state.faults.latency_ms = 300
+    seen = _arrivals(simulator)
+    assert (await client.check_key()).connected
+    assert seen[0].path == "/api/v3/account/info" and len(seen) == 4
+    assert max(e.at_ms for e in seen) - min(e.at_ms for e in seen) < 300
+
+
+async def test_a_classic_check_asks_v3_first_then_sends_its_reads_together(connect, simulator):
+    """v3 account info (40084 for a classic account) first, then the classic reads in one go."""
     client = connect()
     await client.sync_clock()
     simulator.state.faults.latency_ms = 300
     seen = _arrivals(simulator)
     assert (await client.check_key()).connected
-    assert len(seen) == 7
-    assert max(e.at_ms for e in seen) - min(e.at_ms for e in seen) < 300
+    first, then = seen[:4], seen[4:]
+    assert first[0].path == "/api/v3/account/info" and len(then) == 6
+    assert max(e.at_ms for e in first) - min(e.at_ms for e in first) < 300
+    assert max(e.at_ms for e in then) - min(e.at_ms for e in then) < 300
+    assert min(e.at_ms for e in then) - max(e.at_ms for e in first) >= 300

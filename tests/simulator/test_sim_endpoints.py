@@ -7,6 +7,7 @@ import pytest
 from sim_requests import bitget_error, signed_get, signed_headers, signed_post
 
 from exchange_tui.simulator import BalanceChanged
+from exchange_tui.simulator.market import USD_PER_USDT
 
 TICKER_FIELDS = {
     "symbol", "high24h", "open", "low24h", "lastPr", "quoteVolume", "baseVolume", "usdtVolume",
@@ -24,7 +25,12 @@ CLASSIC_PRIVATE = [
     "/api/v2/mix/account/accounts?productType=USDT-FUTURES",
     "/api/v2/account/all-account-balance",
 ]
-UNIFIED_PRIVATE = ["/api/v3/account/assets", "/api/v3/account/info", "/api/v3/account/settings"]
+UNIFIED_PRIVATE = [
+    "/api/v3/account/assets",
+    "/api/v3/account/funding-assets",
+    "/api/v3/account/info",
+    "/api/v3/account/settings",
+]
 TRANSFER = "/api/v2/spot/wallet/transfer"
 USDT_FUTURES = "/api/v2/mix/account/accounts?productType=USDT-FUTURES"
 
@@ -164,17 +170,34 @@ async def test_unified_account_endpoints(client, sim_accounts, simulator):
     assert assets["assets"][1] == {
         "coin": "BTC",
         "equity": "0.01500000",
-        "usdValue": "900",
+        "usdValue": "899.64",
         "balance": "0.01500000",
         "available": "0.01500000",
         "debt": "0",
         "locked": "0",
     }
-    assert assets["accountEquity"] == assets["usdtEquity"] == "4250.12"
+    assert assets["usdtEquity"] == "4250.12"
+    assert Decimal(assets["accountEquity"]) == Decimal("4250.12") * USD_PER_USDT
     assert strings_only({k: v for k, v in assets.items() if k != "assets"})
     info = ok(await signed_get(client, unified, "/api/v3/account/info"))
-    permissions = ["uta_mgt", "uta_trade"]
-    assert info == {"userId": unified.uid, "ips": "", "permType": "read-and-write", "permissions": permissions}
+    assert info == {
+        "uid": unified.uid,
+        "inviterId": "0",
+        "parentId": "",
+        "channelCode": "",
+        "channel": "",
+        "ips": "",
+        "permType": "read-and-write",
+        "permissions": ["uta_mgt", "uta_trade"],
+        "regisTime": unified.regis_time,
+    }
+    funding = ok(await signed_get(client, unified, "/api/v3/account/funding-assets"))
+    assert funding == [
+        {"coin": "USDT", "available": "120.00000000", "frozen": "0", "balance": "120.00000000"},
+        {"coin": "BGB", "available": "15.00000000", "frozen": "0", "balance": "15.00000000"},
+    ]
+    (bgb,) = ok(await signed_get(client, unified, "/api/v3/account/funding-assets?coin=bgb"))
+    assert bgb["coin"] == "BGB"
     settings = ok(await signed_get(client, unified, "/api/v3/account/settings"))
     assert settings["accountMode"] == "unified" and {"accountLevel", "assetMode", "holdMode"} <= set(settings)
 

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import httpx
 
 from exchange_tui.exchanges.bitget import permissions as perms
-from exchange_tui.exchanges.bitget.errors import from_code
+from exchange_tui.exchanges.bitget.errors import UTA_READ_MISSING, from_code
 from exchange_tui.exchanges.bitget.signing import prehash, query_string, sign
 from exchange_tui.exchanges.errors import (
     AccountModeMismatch,
@@ -42,7 +42,11 @@ DEFAULT_BASE_URL = "https://api.bitget.com"
 BASE_URL_ENV = "EXCHANGE_TUI_BITGET_URL"
 
 FUTURES_PRODUCT_TYPES = ("USDT-FUTURES", "USDC-FUTURES", "COIN-FUTURES")
-TRADING_ACCOUNTS = {"spot", "futures"}
+UNIFIED = "unified"
+FUNDING = "funding"
+TRADING_ACCOUNTS = {"spot", "futures", UNIFIED}
+CLASSIC_ACCOUNT = "40084"
+"""v3's answer to a classic account (reference §9): the mode, not an error."""
 
 # Bitget's per-endpoint limits in requests per second (reference §4); public
 # ones count per IP, signed ones per UID. Anything unlisted gets the strictest
@@ -54,7 +58,9 @@ RATE_LIMITS: dict[str, int] = {
     "/api/v2/spot/account/assets": 10,
     "/api/v2/mix/account/accounts": 10,
     "/api/v2/account/all-account-balance": 1,
+    "/api/v3/account/info": 5,
     "/api/v3/account/assets": 20,
+    "/api/v3/account/funding-assets": 20,
 }
 DEFAULT_RATE_LIMIT = 5
 SUCCESS = "00000"
@@ -148,6 +154,8 @@ class BitgetClient:
         self.credentials = credentials
         self.base_url = (base_url or base_url_from_env()).rstrip("/")
         self.demo_trading = demo_trading
+        self.mode: AccountMode | None = None
+        """The account's mode once v3 account info has said it (:meth:`account_mode`)."""
         self._max_retries = max_retries
         self._backoff_base = backoff_base
         self._clock = clock
@@ -307,7 +315,8 @@ class BitgetClient:
         return await self._get("/api/v2/spot/account/info")
 
     async def unified_account_info(self) -> dict[str, Any]:
-        """The key's account on a Unified Trading Account: ``userId``, ``ips``, ``permType``, ``permissions``."""
+        """The key's own facts on any account (reference §9): ``uid`` (``userId`` in some SDKs), ``ips``,
+        ``permType`` and ``permissions`` on a Unified Trading Account; a classic account answers 40084."""
         return await self._get("/api/v3/account/info")
 
     async def spot_assets(self) -> list[dict[str, Any]]:
@@ -326,18 +335,20 @@ class BitgetClient:
         rows = await self._get("/api/v2/account/all-account-balance") or []
         return [AccountTotal(account=r["accountType"], usdt_value=exact_decimal(r.get("usdtBalance"))) for r in rows]
 
-    async def unified_assets(self) -> list[Balance]:
-        data = await self._get("/api/v3/account/assets") or {}
-        return [
-            Balance(
-                account="unified",
-                coin=str(a["coin"]).upper(),
-                available=exact_decimal(a.get("available")),
-                locked=exact_decimal(a.get("locked")),
-                usdt_value=exact_decimal(a.get("usdValue")),
-            )
-            for a in data.get("assets", [])
-        ]
+    async def unified_assets(self) -> list[dict[str, Any]]:
+        """The unified account's coins (``/api/v3/account/assets``; needs UTA management read)."""
+        return _unified_permission(await _outcome(self._get("/api/v3/account/assets")), "assets")
+
+    async def funding_assets(self) -> list[dict[str, Any]]:
+        """The unified account's funding wallet (``/api/v3/account/funding-assets``; UTA management read)."""
+        return _unified_permission(await _outcome(self._get("/api/v3/account/funding-assets")), None)
+
+    async def account_mode(self) -> AccountMode:
+        """The account's mode, asked of v3 once per client: account info answers a unified account, 40084 a classic one."""
+        if self.mode is None:
+            mode = await _outcome(self.unified_account_info())
+            self.mode = _mode_of(mode)
+        return self.mode
 
     # -- the key check ---------------------------------------------------
 
@@ -350,13 +361,12 @@ class BitgetClient:
         try:
             return await self._check_in_either_environment()
         except ExchangeError as error:
-            return KeyReport(
-                exchange=EXCHANGE,
-                connected=False,
-                checked_at=datetime.now(UTC),
-                demo_trading=self.demo_trading,
-                error=error.info(),
-            )
+            return self._report(connected=False, error=error.info())
+
+    def _report(self, *, connected: bool = True, **fields: Any) -> KeyReport:
+        return KeyReport(
+            exchange=EXCHANGE, connected=connected, checked_at=datetime.now(UTC), demo_trading=self.demo_trading, **fields
+        )
 
     async def _check_in_either_environment(self) -> KeyReport:
         try:
@@ -373,30 +383,75 @@ class BitgetClient:
         return report
 
     async def _check(self) -> KeyReport:
+        """v3 account info decides: the key's own answer on a unified account, 40084 on a classic one.
+
+        New accounts are unified (reference §9), so a unified account's reads go out with it and
+        its check is one round trip; a classic account's reads follow once 40084 has said so. Only
+        account info can refuse the key: every other read is optional, and its failure (other than
+        an authentication error) is a warning beside the rest of the report.
+        """
         await self._ensure_clock()
-        info, balances = await asyncio.gather(
-            _outcome(self.account_info()), _outcome(self._classic_balances())
+        info, assets, funding, prices = await asyncio.gather(
+            _outcome(self.unified_account_info()),
+            _outcome(self.unified_assets()),
+            _outcome(self.funding_assets()),
+            _outcome(self.spot_tickers()),
         )
-        if isinstance(info, AccountModeMismatch) and info.code == "40085":
-            return await self._check_unified()
+        self.mode = _mode_of(info)
+        warnings: list[str] = []
+        prices = _optional(prices, "prices", warnings) or {}
+        if self.mode is AccountMode.CLASSIC:
+            return await self._check_classic(prices, warnings)
+        assert isinstance(info, dict), "_mode_of raised any other error"
+        report = self._report(account_mode=AccountMode.UNIFIED, uid=_uid(info), ips=_split_ips(info.get("ips")))
+        decoded = perms.decode_unified(str(info.get("permType") or ""), list(info.get("permissions") or []))
+        _apply_permissions(report, decoded)
+        if not decoded.can_write(perms.UTA_TRADING) and not decoded.read_only:
+            report.warnings.append(
+                "This key has no UTA trading: bots cannot trade with it. Edit the key on Bitget and enable UTA trading"
+            )
+        missing = [o for o in (assets, funding) if isinstance(o, PermissionMissing)]
+        if missing:
+            report.warnings.append(missing[0].hint)
+        trading = _optional(assets, "the unified account's balances", warnings, PermissionMissing)
+        wallet = _optional(funding, "the funding wallet", warnings, PermissionMissing)
+        report.warnings.extend(warnings)
+        report.balances = ordered(unified_balances(trading or [], prices))
+        report.total_usdt = total_usdt(report.balances)
+        if wallet is not None:
+            report.overview = [
+                AccountTotal(account=UNIFIED, usdt_value=report.total_usdt),
+                AccountTotal(account=FUNDING, usdt_value=total_usdt(unified_balances(wallet, prices, FUNDING))),
+            ]
+            report.warnings.extend(_elsewhere_warning(report.overview))
+        return report
+
+    async def _check_classic(self, prices: dict[str, Decimal], warnings: list[str]) -> KeyReport:
+        info, spot, overview, *futures = await asyncio.gather(
+            _outcome(self.account_info()),
+            _outcome(self.spot_assets()),
+            _outcome(self.account_overview()),
+            *(_outcome(self.futures_accounts(pt)) for pt in FUTURES_PRODUCT_TYPES),
+        )
         if isinstance(info, ExchangeError) and not isinstance(info, PermissionMissing):
             raise info
-        if isinstance(balances, ExchangeError):
-            raise balances
-        spot, futures, prices, overview, notes = balances
-        report = KeyReport(
-            exchange=EXCHANGE,
-            connected=True,
-            checked_at=datetime.now(UTC),
-            demo_trading=self.demo_trading,
-            account_mode=AccountMode.CLASSIC,
-        )
-        report.futures_access = {pt: ok for pt, ok, _ in futures}
-        futures_refused = not any(report.futures_access.values())
+        report = self._report(account_mode=AccountMode.CLASSIC)
+        if isinstance(spot, PermissionMissing):
+            warnings.append("Bitget refused spot reads with this key: no spot permission")
+        spot_rows = _optional(spot, "the spot balances", warnings, PermissionMissing) or []
+        futures_rows: list[Balance] = []
+        for product_type, rows in zip(FUTURES_PRODUCT_TYPES, futures, strict=True):
+            if isinstance(rows, PermissionMissing):
+                report.futures_access[product_type] = False
+            read = _optional(rows, f"{product_type} futures", warnings, PermissionMissing)
+            if read is not None:
+                report.futures_access[product_type] = True
+                futures_rows += _futures_balances(product_type, read)
+        futures_refused = bool(report.futures_access) and not any(report.futures_access.values())
         if isinstance(info, ExchangeError):
             report.warnings.append(f"Could not read the key's permissions: {info.hint}")
         else:
-            report.uid = str(info.get("userId") or "") or None
+            report.uid = _uid(info)
             report.ips = _split_ips(info.get("ips"))
             decoded = perms.decode_classic(list(info.get("authorities") or []))
             _apply_permissions(report, decoded)
@@ -408,74 +463,48 @@ class BitgetClient:
                 "Futures Orders and Futures-Holdings are not both enabled read-write: futures bots will be "
                 "refused. Edit the key on Bitget and enable both (the guide's futures step)"
             )
-        report.warnings.extend(notes)
-        report.balances = ordered(value_in_usdt(spot, prices) + [b for _, _, rows in futures for b in rows])
-        report.overview = overview
+        report.warnings.extend(warnings)
+        report.balances = ordered(value_in_usdt(_spot_balances(spot_rows), prices) + futures_rows)
+        report.overview = _optional(overview, "the all-account overview", report.warnings, PermissionMissing) or []
         report.total_usdt = total_usdt(report.balances)
-        report.warnings.extend(_elsewhere_warning(overview))
+        report.warnings.extend(_elsewhere_warning(report.overview))
         return report
 
-    async def _classic_balances(
-        self, *, overview: bool = True
-    ) -> tuple[list[Balance], list[tuple[str, bool, list[Balance]]], dict[str, Decimal], list[AccountTotal], list[str]]:
-        """Spot, every futures product type, prices and (unless not wanted) the overview, all at once.
-
-        The overview is limited to one call a second, so refreshes that only
-        need balances leave it out.
-
-        A read refused for a missing permission is noted, not fatal: the key
-        may simply not have that permission.
-        """
-        spot, prices, totals, *futures = await asyncio.gather(
+    async def _classic_balances(self) -> list[Balance]:
+        """Spot and every futures product type, valued; a read refused for a missing permission is left out."""
+        spot, prices, *futures = await asyncio.gather(
             _outcome(self.spot_assets()),
             _outcome(self.spot_tickers()),
-            _outcome(self.account_overview() if overview else _no_overview()),
             *(_outcome(self.futures_accounts(pt)) for pt in FUTURES_PRODUCT_TYPES),
         )
-        for outcome in (spot, prices, totals, *futures):
+        for outcome in (spot, prices, *futures):
             if isinstance(outcome, ExchangeError) and not isinstance(outcome, PermissionMissing):
                 raise outcome
-        notes: list[str] = []
-        if isinstance(spot, PermissionMissing):
-            notes.append("Bitget refused spot reads with this key: no spot permission")
-            spot = []
-        if isinstance(totals, PermissionMissing):
-            totals = []
-        if isinstance(prices, PermissionMissing):
-            prices = {}
-        futures_rows = [
-            (pt, not isinstance(rows, ExchangeError), [] if isinstance(rows, ExchangeError) else _futures_balances(pt, rows))
-            for pt, rows in zip(FUTURES_PRODUCT_TYPES, futures, strict=True)
-        ]
-        return _spot_balances(spot), futures_rows, prices, totals, notes
+        rows = value_in_usdt(_spot_balances(_unless_refused(spot, [])), _unless_refused(prices, {}))
+        for product_type, entries in zip(FUTURES_PRODUCT_TYPES, futures, strict=True):
+            rows += _futures_balances(product_type, _unless_refused(entries, []))
+        return rows
 
-    async def _check_unified(self) -> KeyReport:
-        info, assets = await asyncio.gather(self.unified_account_info(), self.unified_assets())
-        report = KeyReport(
-            exchange=EXCHANGE,
-            connected=True,
-            checked_at=datetime.now(UTC),
-            demo_trading=self.demo_trading,
-            account_mode=AccountMode.UNIFIED,
-            uid=str(info.get("userId") or "") or None,
-            ips=_split_ips(info.get("ips")),
-            balances=ordered(assets),
-            total_usdt=total_usdt(assets),
-        )
-        _apply_permissions(report, perms.decode_unified(str(info.get("permType") or ""), list(info.get("permissions") or [])))
-        return report
+    async def _unified_balances(self) -> list[Balance]:
+        assets, prices = await asyncio.gather(self.unified_assets(), self.spot_tickers())
+        return unified_balances(assets, prices)
 
     async def balances(self) -> tuple[list[Balance], Decimal]:
-        """Every trading balance with its USDT value, and their total (no permission lookup)."""
+        """Every trading balance with its USDT value, and their total (no permission lookup).
+
+        An account upgraded to unified (or, in tests, served the other way) since the mode was
+        learnt answers 40085 or 40084: the mode is asked of v3 again, once.
+        """
         try:
-            spot, futures, prices, _, _ = await self._classic_balances(overview=False)
-        except AccountModeMismatch as error:
-            if error.code != "40085":
-                raise
-            assets = ordered(await self.unified_assets())
-            return assets, total_usdt(assets)
-        rows = ordered(value_in_usdt(spot, prices) + [b for _, _, r in futures for b in r])
+            rows = await self._balances_of(await self.account_mode())
+        except AccountModeMismatch:
+            self.mode = None
+            rows = await self._balances_of(await self.account_mode())
+        rows = ordered(rows)
         return rows, total_usdt(rows)
+
+    async def _balances_of(self, mode: AccountMode) -> list[Balance]:
+        return await (self._unified_balances() if mode is AccountMode.UNIFIED else self._classic_balances())
 
 
 async def _outcome(call: Awaitable[T]) -> T | ExchangeError:
@@ -486,8 +515,47 @@ async def _outcome(call: Awaitable[T]) -> T | ExchangeError:
         return error
 
 
-async def _no_overview() -> list[AccountTotal]:
-    return []
+def _mode_of(info: dict[str, Any] | ExchangeError) -> AccountMode:
+    """What v3 account info says of the account: unified if it answers, classic on 40084; any other
+    refusal is the key's own and is raised."""
+    if isinstance(info, AccountModeMismatch) and info.code == CLASSIC_ACCOUNT:
+        return AccountMode.CLASSIC
+    if isinstance(info, ExchangeError):
+        raise info
+    return AccountMode.UNIFIED
+
+
+def _uid(info: dict[str, Any]) -> str | None:
+    """The account's uid: ``uid`` on Bitget's v3 page, ``userId`` on v2 and in some SDKs' v3 (reference §9)."""
+    return str(info.get("uid") or info.get("userId") or "") or None
+
+
+def _optional(outcome: T | ExchangeError, what: str, warnings: list[str], *quiet: type[ExchangeError]) -> T | None:
+    """An optional read's result, or ``None`` when it failed: an authentication error is raised (the key
+    stopped working), one of the ``quiet`` kinds is the caller's to word, any other is a warning."""
+    if not isinstance(outcome, ExchangeError):
+        return outcome
+    if isinstance(outcome, AuthenticationFailed):
+        raise outcome
+    if not isinstance(outcome, quiet):
+        warnings.append(f"Could not read {what}: {outcome.hint} (Bitget {outcome.code})")
+    return None
+
+
+def _unless_refused(outcome: T | ExchangeError, refused: T) -> T:
+    """A read's result, or ``refused`` for one refused for a missing permission (the only error left)."""
+    return refused if isinstance(outcome, ExchangeError) else outcome
+
+
+def _unified_permission(outcome: list[dict[str, Any]] | dict[str, Any] | ExchangeError, field: str | None) -> list[dict[str, Any]]:
+    """A unified balance read's rows (``data[field]``, or ``data`` itself); a 40014 there means the key lacks
+    UTA management (read), whatever Bitget's message says, so it is raised with that advice."""
+    if isinstance(outcome, PermissionMissing):
+        raise PermissionMissing(outcome.code, outcome.message, UTA_READ_MISSING, http_status=outcome.http_status)
+    if isinstance(outcome, ExchangeError):
+        raise outcome
+    data = (outcome or {}).get(field) if field is not None and isinstance(outcome, dict) else outcome
+    return [row for row in data or [] if isinstance(row, dict)]
 
 
 def _split_ips(raw: Any) -> list[str]:
@@ -539,6 +607,35 @@ def _futures_balances(product_type: str, rows: list[dict[str, Any]]) -> list[Bal
     ]
 
 
+def unified_balances(rows: list[dict[str, Any]], prices: dict[str, Decimal], account: str = UNIFIED) -> list[Balance]:
+    """Unified (or funding) coins valued in USDT at the last price, as spot coins are.
+
+    Bitget's ``usdValue`` is USD, not USDT (its UTA "Get Account Assets" page: "Account equity (USD)";
+    reference §9), so it is not used as a USDT figure. A coin's worth is its ``equity`` (balance less
+    debt; the funding wallet has neither, only ``balance``); no USDT market, no value.
+    """
+    balances = []
+    for row in rows:
+        coin = str(row.get("coin", "")).upper()
+        if not coin:
+            continue
+        balance = exact_decimal(row.get("balance"))
+        debt = exact_decimal(row.get("debt")) + exact_decimal(row.get("debts"))
+        equity = exact_decimal(row["equity"]) if row.get("equity") not in (None, "") else balance - debt
+        price = Decimal(1) if coin == "USDT" else prices.get(f"{coin}USDT")
+        balances.append(
+            Balance(
+                account=account,
+                coin=coin,
+                available=exact_decimal(row.get("available")),
+                frozen=exact_decimal(row.get("frozen")),
+                locked=exact_decimal(row.get("locked")),
+                usdt_value=None if price is None else equity * price,
+            )
+        )
+    return balances
+
+
 def value_in_usdt(balances: list[Balance], prices: dict[str, Decimal]) -> list[Balance]:
     """Balances not yet valued (spot) valued in USDT at the last price; no USDT market, no value."""
     valued = []
@@ -552,7 +649,7 @@ def value_in_usdt(balances: list[Balance], prices: dict[str, Decimal]) -> list[B
     return valued
 
 
-ACCOUNT_ORDER = ("spot", "usdt-futures", "usdc-futures", "coin-futures", "unified")
+ACCOUNT_ORDER = ("spot", "usdt-futures", "usdc-futures", "coin-futures", UNIFIED, FUNDING)
 
 
 def ordered(balances: list[Balance]) -> list[Balance]:

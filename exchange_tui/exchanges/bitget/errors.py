@@ -23,6 +23,12 @@ from exchange_tui.exchanges.errors import (
     WrongEnvironment,
 )
 
+UTA_READ_MISSING = (
+    "This key lacks UTA management (read): Bitget shows it no balances. Edit the key on Bitget and add "
+    "UTA management (read) (the guide's permissions step)"
+)
+"""A unified account's 40014 on its balance reads (reference §9): the key works, one permission is missing."""
+
 _PASTE = "check that the API key, secret key and passphrase are not swapped and were copied whole"
 _NEW_KEY = "Bitget cannot show a lost passphrase or secret again: create a new key if it is lost"
 

@@ -1,4 +1,4 @@
-"""Bitget's permission codes decoded into plain words (reference/bitget-v2.md §6).
+"""Bitget's permission codes decoded into plain words (reference/bitget-v2.md §6 classic, §9 unified).
 
 Decoding is defensive: a code we do not know is shown as it is, never dropped.
 """
@@ -35,12 +35,20 @@ CLASSIC_AUTHORITIES: dict[str, tuple[str, bool]] = {
     "readonly": ("read", False),
 }
 
-UNIFIED_PERMISSIONS: dict[str, tuple[str, bool]] = {
-    "uta_mgt": ("unified account management", True),
-    "uta_trade": ("unified trading", True),
-    "transfer": ("transfer", True),
-    "withdraw": ("withdraw", True),
+# A unified account key's ``permissions`` (Bitget's UTA "Get Account Info" page, reference §9): the
+# codes say what the key may touch, its one ``permType`` whether it may change anything. There is no
+# transfer permission.
+UTA_MANAGEMENT = "UTA management"
+UTA_TRADING = "UTA trading"
+UNIFIED_PERMISSIONS: dict[str, str] = {
+    "uta_mgt": UTA_MANAGEMENT,
+    "uta_trade": UTA_TRADING,
+    "withdraw": "withdraw",
+    "copy_futures_position": "futures copy-trading positions",
+    "copy_futures_order": "futures copy-trading orders",
 }
+# ``permType`` as Bitget's page spells it (``read-only``), and as third-party UTA clients do (reference §2).
+READ_ONLY_PERM_TYPES = {"read-only", "read_only", "readonly"}
 
 WITHDRAW = "withdraw"
 FUTURES_ORDERS = "futures orders"
@@ -68,6 +76,9 @@ class DecodedPermissions:
     def can_write(self, name: str) -> bool:
         return self.access.get(name, False)
 
+    def has(self, name: str) -> bool:
+        return name in self.access
+
     def words(self) -> list[str]:
         described = [
             name if name == WITHDRAW else f"{name} ({'read-write' if write else 'read-only'})"
@@ -92,8 +103,11 @@ def decode_classic(authorities: list[str]) -> DecodedPermissions:
 
 
 def decode_unified(perm_type: str, permissions: list[str]) -> DecodedPermissions:
-    """A unified account key: ``permType`` says read-only or read-write for the whole key."""
-    decoded = _decode(permissions, UNIFIED_PERMISSIONS)
-    if perm_type.replace("-", "_").lower() in {"read_only", "readonly"}:
-        decoded.access = dict.fromkeys(decoded.access, False)
-    return decoded
+    """A unified account key: ``permType`` says read-only or read-write for the whole key.
+
+    A ``permType`` we do not know is not taken for read-only: the key's own answer is all we have.
+    Withdraw always counts as withdraw, whatever ``permType`` says: its warning must never be missed.
+    """
+    write = perm_type.strip().lower() not in READ_ONLY_PERM_TYPES
+    table = {code: (name, write or name == WITHDRAW) for code, name in UNIFIED_PERMISSIONS.items()}
+    return _decode(permissions, table)

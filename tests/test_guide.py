@@ -1,0 +1,33 @@
+"""The checklist's logic on its own: what a key report says of each of the guide's steps."""
+
+from datetime import UTC, datetime
+
+from exchange_tui.models import AccountMode, KeyReport
+from exchange_tui.tui.guide import Mark, evaluate
+
+
+def report(**fields) -> KeyReport:
+    return KeyReport(exchange="bitget", connected=True, checked_at=datetime.now(UTC), read_only=False, **fields)
+
+
+def marks(checked: KeyReport, *steps: int) -> list[tuple[Mark, str]]:
+    results = {r.step.number: r for r in evaluate(checked)}
+    return [(results[n].mark, results[n].note) for n in steps]
+
+
+def test_a_unified_key_is_judged_by_its_unified_permissions():
+    full = report(account_mode=AccountMode.UNIFIED, permissions=["UTA management (read-write)", "UTA trading (read-write)"])
+    assert [m for m, _ in marks(full, 6, 7)] == [Mark.DONE, Mark.DONE]
+    trade_only = report(account_mode=AccountMode.UNIFIED, permissions=["UTA trading (read-write)"])
+    six, seven = marks(trade_only, 6, 7)
+    assert six == (Mark.WARNING, "no UTA management (read): add it on Bitget to see the balances")
+    assert seven[0] is Mark.DONE
+    no_trading = report(account_mode=AccountMode.UNIFIED, permissions=["UTA management (read-write)"])
+    (seven,) = marks(no_trading, 7)
+    assert seven[0] is Mark.WARNING and "UTA trading" in seven[1] and "Orders" not in seven[1]
+
+
+def test_a_classic_key_still_needs_futures_orders_and_holdings():
+    classic = report(account_mode=AccountMode.CLASSIC, permissions=["spot trade (read-write)"])
+    (seven,) = marks(classic, 7)
+    assert seven[0] is Mark.WARNING and "Futures-Holdings" in seven[1]
