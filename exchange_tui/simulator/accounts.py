@@ -150,6 +150,12 @@ class UnifiedAccount(BaseModel):
     Info" page; ``read_only`` and ``readonly`` are what third-party UTA clients read (reference §2, §9),
     so a file may serve those too. ``uid_field`` names the uid in that answer: ``uid`` on Bitget's page,
     ``userId`` in the SDKs (JKorf, tiagosiebler); which one Bitget sends is not confirmed.
+
+    ``classic_api`` is what the account answers on classic v2 endpoints, which Bitget does not document
+    for a unified account (reference §9), in each shape seen or left open: ``40085`` on every one
+    (ccxt#26838); v2 account info answering while the balance calls say ``40731`` "This product does not
+    support copy trading" (Elite keys, msei99/pbgui#129); or v2 account info answering while the balance
+    calls say ``40085`` (whether account info refuses a unified key is unconfirmed).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -157,6 +163,7 @@ class UnifiedAccount(BaseModel):
     perm_type: Literal["read-only", "read_only", "readonly", "read-and-write"] = "read-and-write"
     permissions: tuple[str, ...] = ("uta_mgt", "uta_trade")
     uid_field: Literal["uid", "userId"] = "uid"
+    classic_api: Literal["40085", "info-then-40731", "info-then-40085"] = "40085"
     assets: tuple[UnifiedAsset, ...] = ()
     funding: tuple[FundingAsset, ...] = ()
     account_level: str = "1"

@@ -43,6 +43,7 @@ from exchange_tui.simulator.auth import (
     SPOT_READ,
     UTA_READ,
     WALLET_TRANSFER,
+    Api,
     Permission,
     SignedRequest,
     authenticate,
@@ -114,7 +115,7 @@ class Endpoint:
     path: str
     answer: Callable[[Call], object]
     per_second: int
-    access: Literal["public", "classic", "unified"]
+    access: Literal["public"] | Api
     permission: Permission | None = None
     method: str = "GET"
 
@@ -224,7 +225,7 @@ def _unified_settings(call: Call) -> object:
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/api/v2/public/time", _server_time, 20, "public"),
     Endpoint("/api/v2/spot/market/tickers", _tickers, 20, "public"),
-    Endpoint("/api/v2/spot/account/info", _spot_account_info, 1, "classic", SPOT_READ),
+    Endpoint("/api/v2/spot/account/info", _spot_account_info, 1, "classic-info", SPOT_READ),
     Endpoint("/api/v2/spot/account/assets", _spot_assets, 10, "classic", SPOT_READ),
     Endpoint("/api/v2/mix/account/accounts", _futures_accounts, 10, "classic", FUTURES_READ),
     Endpoint("/api/v2/account/all-account-balance", _all_account_balance, 1, "classic"),
@@ -248,7 +249,7 @@ def _api_route(state: SimulatorState, endpoint: Endpoint) -> Route:
                 scope = request.scope
                 signed = SignedRequest(request.method, scope["path"], scope["query_string"], body, request.headers, ip)
                 account = authenticate(signed, state.account_by_key, now_ms)
-                authorize(account, endpoint.access == "unified", endpoint.permission)
+                authorize(account, endpoint.access, endpoint.permission)
                 limit_key = ("uid", account.uid, endpoint.path)
             if not state.limiter.allow(limit_key, endpoint.per_second, 1000, now_ms):
                 raise BitgetError.too_many_requests()

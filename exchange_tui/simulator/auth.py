@@ -15,7 +15,8 @@ code  refusal
 40009 signature does not match
 40018 caller's IP not on the key's whitelist (an empty whitelist admits everyone)
 40099 Demo-trading key without ``paptrading: 1``, or a live key with it
-40085 unified account on a classic v2 endpoint (40084: classic account on a v3 endpoint)
+40085 unified account on a classic v2 endpoint (40084: classic account on a v3 endpoint); the
+      other shapes a unified account may take there are in ``UnifiedAccount.classic_api``
 40014 the key lacks the endpoint's permission
 ====  =======================================================================
 
@@ -43,6 +44,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import unquote_to_bytes
 
 from exchange_tui.simulator.accounts import SimAccount
@@ -149,11 +151,23 @@ def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | 
     return account
 
 
-def authorize(account: SimAccount, unified_api: bool, permission: Permission | None) -> None:
-    """The endpoint-dependent checks: account mode (40085/40084), then permission (40014)."""
-    if account.mode == "unified" and not unified_api:
-        raise BitgetError("40085")
-    if account.mode == "classic" and unified_api:
+Api = Literal["classic-info", "classic", "unified"]
+"""Which API an endpoint belongs to: v2's account info, v2's other (balance) endpoints, or v3."""
+
+
+def authorize(account: SimAccount, api: Api, permission: Permission | None) -> None:
+    """The endpoint-dependent checks: account mode (40085/40084, or the shape a unified account takes
+    on classic endpoints), then permission (40014).
+
+    A unified account whose v2 account info answers (``info-then-*``) answers it whatever its
+    permissions: its key has no classic authorities to check.
+    """
+    if account.mode == "classic" and api == "unified":
         raise BitgetError("40084")
+    if account.unified is not None and api != "unified":
+        shape = account.unified.classic_api
+        if shape == "40085" or api == "classic":
+            raise BitgetError("40731" if shape == "info-then-40731" else "40085")
+        return
     if permission is not None and not permission.codes & account.permission_codes:
         raise BitgetError.missing_permission(permission.words)

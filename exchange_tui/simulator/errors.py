@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "40084": "You are in Classic Account mode, and the Unified Account API is not supported at this time",
     "40085": "You are in Unified Account mode, and the Classic Account API is not supported at this time",
     "40099": "exchange environment is incorrect",
+    "40731": "This product does not support copy trading",
     "40404": "Request URL NOT FOUND",
     "43012": "Insufficient balance",
     "429": "Too Many Requests",

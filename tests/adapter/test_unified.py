@@ -1,7 +1,8 @@
 """A Unified Trading Account's key check over real TCP: mode from v3 account info, permissions, balances.
 
-Every unified account is checked in each shape the simulator can give it (``unified_variants``):
-the client must be right in all of them.
+Every test runs in each shape the simulator can give a unified account (the ``unified`` fixture):
+the uid named ``uid`` or ``userId``, and each answer classic endpoints may give. The client must
+be right in all of them.
 """
 
 from decimal import Decimal
@@ -13,38 +14,38 @@ from exchange_tui.models import AccountMode
 from exchange_tui.simulator import SimulatorServer, SimulatorState, demo_accounts
 
 UID_FIELDS = ["uid", "userId"]
+CLASSIC_SHAPES = ["40085", "info-then-40731", "info-then-40085"]
 READ_ONLY = ["read-only", "read_only", "readonly"]
 
 
-def unified_variant(label: str, *, uid_field: str = "uid", **unified: object):
-    """``demo-unified`` as another account: ``unified`` fields changed, its own label, key and uid."""
+def unified_variant(number: int, label: str, shape: dict[str, str], **unified: object):
+    """``demo-unified`` as another account: ``unified`` fields and the ``shape`` changed, its own label, key and uid."""
     base = next(a for a in demo_accounts() if a.label == "demo-unified")
-    number = sum(map(ord, label)) + len(UID_FIELDS) * UID_FIELDS.index(uid_field)
     return base.model_copy(
         update={
             "label": label,
             "uid": str(7_000_000_000 + number),
             "api_key": f"bg_{number:032x}",
-            "unified": base.unified.model_copy(update={"uid_field": uid_field, **unified}),
+            "unified": base.unified.model_copy(update={**shape, **unified}),
         }
     )
 
 
-@pytest.fixture(params=UID_FIELDS)
+@pytest.fixture(
+    params=[{"uid_field": f, "classic_api": c} for f in UID_FIELDS for c in CLASSIC_SHAPES],
+    ids=lambda shape: f"{shape['uid_field']}-{shape['classic_api']}",
+)
 async def unified(request):
-    """A simulator with unified accounts whose v3 account info names the uid ``uid`` or ``userId``."""
-    field = request.param
-    accounts = [
-        *demo_accounts(),
-        unified_variant("uta", uid_field=field),
-        *(unified_variant(f"uta-{spelling}", uid_field=field, perm_type=spelling) for spelling in READ_ONLY),
-        unified_variant("uta-withdraw", uid_field=field, permissions=("uta_mgt", "uta_trade", "withdraw")),
-        unified_variant("uta-trade-only", uid_field=field, permissions=("uta_trade",)),
-        unified_variant(
-            "uta-copy", uid_field=field, permissions=("uta_mgt", "copy_futures_position", "copy_futures_order")
-        ),
+    """A simulator with unified accounts of one shape (``request.param``) beside the demo accounts."""
+    variants = [
+        ("uta", {}),
+        *((f"uta-{spelling}", {"perm_type": spelling}) for spelling in READ_ONLY),
+        ("uta-withdraw", {"permissions": ("uta_mgt", "uta_trade", "withdraw")}),
+        ("uta-trade-only", {"permissions": ("uta_trade",)}),
+        ("uta-copy", {"permissions": ("uta_mgt", "copy_futures_position", "copy_futures_order")}),
     ]
-    async with SimulatorServer(SimulatorState(accounts)) as server:
+    accounts = [unified_variant(n, label, request.param, **fields) for n, (label, fields) in enumerate(variants)]
+    async with SimulatorServer(SimulatorState([*demo_accounts(), *accounts])) as server:
         yield server
 
 
@@ -124,3 +125,21 @@ async def test_balances_of_a_unified_account_and_of_a_trade_only_key(unified, co
     with pytest.raises(PermissionMissing) as refused:
         await connect_to(unified, "uta-trade-only").balances()
     assert "UTA management (read)" in refused.value.hint and "Futures" not in refused.value.hint
+
+
+@pytest.mark.parametrize("flagged", [False, True])
+async def test_a_unified_demo_trading_key_connects_and_its_setting_is_corrected(connect, flagged):
+    client = connect("demo-trading-unified", demo_trading=flagged)
+    report = await client.check_key()
+    assert report.connected and report.demo_trading and report.account_mode is AccountMode.UNIFIED
+    assert any("corrected" in w for w in report.warnings) is not flagged
+    assert {b.coin for b in report.balances} == {"USDT", "BTC"}
+    assert client.demo_trading
+
+
+async def test_the_demo_accounts_of_each_unified_shape(connect):
+    elite = await connect("demo-unified-elite").check_key()
+    assert elite.connected and elite.total_usdt == Decimal(3100)
+    assert "futures copy-trading orders (read-write)" in elite.permissions
+    trade_only = await connect("demo-unified-trade-only").check_key()
+    assert trade_only.connected and any("UTA management (read)" in w for w in trade_only.warnings)

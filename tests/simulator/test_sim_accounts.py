@@ -17,7 +17,10 @@ REQUIRED_LABELS = {
     "demo-spot-only",
     "demo-ip-bound",
     "demo-unified",
+    "demo-unified-trade-only",
+    "demo-unified-elite",
     "demo-trading",
+    "demo-trading-unified",
 }
 WRITE_CODES = {"stow", "coow", "cpow", "wtow", "wwow", "smow", "ttow", "chow", "p2pw", "pllw", "taxw"}
 FUTURES_CODES = {"coor", "coow", "cpor", "cpow"}
@@ -50,8 +53,10 @@ def test_demo_accounts_cover_the_cases_a_key_check_meets():
     assert not set(accounts["demo-spot-only"].authorities) & FUTURES_CODES
     assert accounts["demo-ip-bound"].ips == ("203.0.113.7",)
     assert accounts["demo-unified"].mode == "unified" and accounts["demo-unified"].unified.assets
-    assert accounts["demo-trading"].demo
-    assert [a.label for a in demo_accounts() if a.demo] == ["demo-trading"]
+    assert "uta_mgt" not in accounts["demo-unified-trade-only"].unified.permissions
+    assert accounts["demo-unified-elite"].unified.classic_api == "info-then-40731"
+    assert accounts["demo-trading"].demo and accounts["demo-trading-unified"].mode == "unified"
+    assert [a.label for a in demo_accounts() if a.demo] == ["demo-trading", "demo-trading-unified"]
 
 
 def test_file_uses_bitget_field_names_for_balances(tmp_path):

@@ -108,6 +108,30 @@ def test_unified_accounts_on_v3_and_ccxts_uta_detection(sim, sim_accounts):
         classic.privateUtaGetV3AccountSettings()
 
 
+def test_ccxt_fetch_balance_with_uta_reads_the_unified_account_and_its_funding_wallet(sim, sim_accounts):
+    unified = bitget(sim, sim_accounts["demo-unified"])
+    unified.markets = {}  # fetch_balance loads markets first, which the simulator does not serve
+    balance = unified.fetch_balance({"uta": True})
+    assert balance["USDT"] == {"free": 2400.12, "used": 50.0, "total": 2450.12, "debt": 0.0}
+    assert balance["BTC"]["total"] == 0.015
+    funding = unified.fetch_balance({"uta": True, "type": "funding"})
+    assert (funding["USDT"]["total"], funding["BGB"]["free"]) == (120.0, 15.0)
+
+
+def test_ccxt_on_an_elite_unified_key_and_a_unified_demo_trading_key(sim, sim_accounts):
+    elite = bitget(sim, sim_accounts["demo-unified-elite"])
+    assert elite.privateSpotGetV2SpotAccountInfo()["data"]["userId"] == sim_accounts["demo-unified-elite"].uid
+    with pytest.raises(ccxt.ExchangeError, match="40731"):
+        elite.privateSpotGetV2SpotAccountAssets()
+    assert elite.handle_uta_and_params({}, "fetchBalance")[0] is True
+    demo = bitget(sim, sim_accounts["demo-trading-unified"])
+    demo.set_sandbox_mode(True)
+    demo.markets = {}
+    assert demo.fetch_balance({"uta": True})["BTC"]["total"] == 1.0
+    with pytest.raises(ccxt.PermissionDenied, match="40014"):
+        bitget(sim, sim_accounts["demo-unified-trade-only"]).privateUtaGetV3AccountAssets()
+
+
 def test_rate_limits_become_ddos_protection(sim, sim_accounts):
     exchange = bitget(sim, sim_accounts["demo"])
     exchange.privateSpotGetV2SpotAccountInfo()

@@ -3,10 +3,11 @@
 import json
 from decimal import Decimal
 
+import httpx
 import pytest
 from sim_requests import bitget_error, signed_get, signed_headers, signed_post
 
-from exchange_tui.simulator import BalanceChanged
+from exchange_tui.simulator import BalanceChanged, SimulatorServer, SimulatorState
 from exchange_tui.simulator.market import USD_PER_USDT
 
 TICKER_FIELDS = {
@@ -214,6 +215,26 @@ async def test_unified_accounts_are_refused_on_every_classic_endpoint(client, si
         "40085",
         "You are in Unified Account mode, and the Classic Account API is not supported at this time",
     )
+
+
+@pytest.mark.parametrize(
+    ("shape", "info", "balances"),
+    [("40085", "40085", "40085"), ("info-then-40731", None, "40731"), ("info-then-40085", None, "40085")],
+)
+async def test_every_shape_a_unified_account_may_take_on_classic_endpoints(sim_accounts, shape, info, balances):
+    base = sim_accounts["demo-unified"]
+    account = base.model_copy(update={"unified": base.unified.model_copy(update={"classic_api": shape})})
+    state = SimulatorState([account])
+    async with SimulatorServer(state) as server, httpx.AsyncClient(base_url=server.url) as http:
+        answer = await signed_get(http, account, "/api/v2/spot/account/info")
+        if info is None:
+            assert ok(answer)["userId"] == account.uid
+        else:
+            assert bitget_error(answer)[1] == info
+        for target in CLASSIC_PRIVATE[1:]:
+            assert bitget_error(await signed_get(http, account, target))[1] == balances
+        assert bitget_error(await signed_post(http, account, TRANSFER, transfer_body()))[1] == balances
+        assert ok(await signed_get(http, account, "/api/v3/account/info"))["uid"] == account.uid
 
 
 @pytest.mark.parametrize("target", UNIFIED_PRIVATE)

@@ -199,21 +199,22 @@ def test_whitelisted_ip_passes_also_as_ipv4_mapped_ipv6():
     assert authenticate(request("demo-withdraw", ip="::1"), find, NOW).label == "demo-withdraw"
 
 
-def authorize_code(label, unified_api, permission):
+def authorize_code(label, api, permission):
     with pytest.raises(BitgetError) as caught:
-        authorize(ACCOUNTS[label], unified_api, permission)
+        authorize(ACCOUNTS[label], api, permission)
     return caught.value.code, caught.value.msg
 
 
 def test_account_mode_comes_before_permission():
-    assert authorize_code("demo-unified", False, SPOT_READ)[0] == "40085"
-    assert authorize_code("demo-spot-only", True, UTA_READ)[0] == "40084"
+    assert authorize_code("demo-unified", "classic", SPOT_READ)[0] == "40085"
+    assert authorize_code("demo-unified", "classic-info", SPOT_READ)[0] == "40085"
+    assert authorize_code("demo-spot-only", "unified", UTA_READ)[0] == "40084"
 
 
 def test_missing_permission_is_named_in_plain_words():
-    assert authorize_code("demo-spot-only", False, FUTURES_READ) == (
+    assert authorize_code("demo-spot-only", "classic", FUTURES_READ) == (
         "40014",
         "Incorrect permissions, need futures read permissions",
     )
-    authorize(ACCOUNTS["demo-readonly"], False, FUTURES_READ)
-    authorize(ACCOUNTS["demo-unified"], True, UTA_READ)
+    authorize(ACCOUNTS["demo-readonly"], "classic", FUTURES_READ)
+    authorize(ACCOUNTS["demo-unified"], "unified", UTA_READ)
