@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import SecretStr
 
-from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable
+from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, RateLimited
 from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
 from exchange_tui.validation import InvalidInput, check_url
@@ -137,8 +137,9 @@ def _report_exit(report: KeyReport) -> int:
 
 
 def _exchange_exit(kind: str) -> int:
-    """The exit code of an exchange error of ``kind``: unreachable (3), else refused (1)."""
-    return EXIT_UNREACHABLE if kind == ExchangeUnavailable.kind else EXIT_REFUSED
+    """The exit code of an exchange error of ``kind``: unreachable or busy, try later (3), else refused (1).
+    A script must not page a person to replace a good key that Bitget will not answer for now."""
+    return EXIT_UNREACHABLE if kind in (ExchangeUnavailable.kind, RateLimited.kind) else EXIT_REFUSED
 
 
 def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int:

@@ -22,6 +22,9 @@ MAX_CREDENTIAL_LENGTH = 512
 BITGET_PASSPHRASE = re.compile(r"[A-Za-z0-9]{8,32}")
 BITGET_KEY = re.compile(r"bg_[0-9a-f]{32}")
 
+PEM_MARKER = "-----BEGIN"
+RSA_KEYS = "RSA keys are not supported yet: create a system-generated key (step 4)"
+
 FIELD_NAMES = {"api_key": "API key", "secret_key": "secret key", "passphrase": "passphrase"}
 
 
@@ -51,6 +54,8 @@ def clean_secret(field: str, value: SecretStr) -> SecretStr:
     cleaned = value.get_secret_value().strip()
     if not cleaned:
         raise InvalidInput(field, f"The {name} is empty")
+    if field == "secret_key" and PEM_MARKER in cleaned:
+        raise InvalidInput(field, RSA_KEYS)
     if len(cleaned) > MAX_CREDENTIAL_LENGTH:
         raise InvalidInput(field, f"The {name} is too long ({len(cleaned)} characters): paste only the {name}")
     if any(ch.isspace() for ch in cleaned):

@@ -92,3 +92,12 @@ def test_a_bad_url_is_not_repeated_as_it_may_hold_a_password():
     with pytest.raises(InvalidInput) as raised:
         check_url("http://bot:hunter2@127.0.0.1:99999")
     assert "hunter2" not in raised.value.message
+
+
+def test_a_pasted_rsa_private_key_is_named_as_such():
+    body = "\n".join(["MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + "A" * 32] * 26)
+    pem = f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+    with pytest.raises(InvalidInput) as raised:
+        checked(secret_key=pem)
+    assert raised.value.field == "secret_key"
+    assert raised.value.message == "RSA keys are not supported yet: create a system-generated key (step 4)"

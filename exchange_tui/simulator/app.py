@@ -279,7 +279,7 @@ class Gateway:
         state.announce(RequestArrived(scope["method"], scope["path"], query, client_ip(scope), state.now_ms()))
         if state.faults.latency_ms:
             await asyncio.sleep(state.faults.latency_ms / 1000)
-        fault = state.take_fault()
+        fault = state.take_fault(scope["path"])
         if fault is Fault.DROP:
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
             await send({"type": "http.response.body", "body": _CUT_SHORT_BODY, "more_body": True})
@@ -292,6 +292,8 @@ class Gateway:
             response = error_response(BitgetError.too_many_requests(), now_ms)
         elif fault is Fault.MALFORMED:
             response = Response(_CUT_SHORT_BODY, media_type="application/json")
+        elif fault is Fault.ANSWER_CODE:
+            response = error_response(BitgetError(state.faults.answer_code), now_ms)
         elif not state.limiter.allow(("ip", client_ip(scope)), state.ip_requests_per_minute, 60_000, now_ms):
             response = error_response(BitgetError.too_many_requests(), now_ms)
         if response is None:

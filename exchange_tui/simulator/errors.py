@@ -1,8 +1,13 @@
-"""Bitget's error answers: the codes and exact messages of its REST and WebSocket error code tables."""
+"""Bitget's error answers: the codes and exact messages of its REST and WebSocket error code tables.
+
+The account-state, transient and clock codes of reference §9 carry the reference's description
+where Bitget's exact wording is not confirmed (the fault knob ``answer_code`` serves them).
+"""
 
 from __future__ import annotations
 
 MESSAGES: dict[str, str] = {
+    "40000": "Bitget does not serve the Mainland China region",
     "40001": "ACCESS_KEY cannot be empty",
     "40002": "ACCESS_SIGN cannot be empty",
     "40005": "Invalid ACCESS_TIMESTAMP",
@@ -11,15 +16,37 @@ MESSAGES: dict[str, str] = {
     "40009": "sign signature error",
     "40011": "ACCESS_PASSPHRASE cannot be empty",
     "40012": "apikey/password is incorrect",
+    "40013": "User status is abnormal",
+    "40015": "System is abnormal, please try again later",
+    "40016": "The user must bind the phone or Google",
     "40017": "Parameter verification failed",
     "40018": "Invalid IP",
+    "40021": "User withdrawals are disabled",
+    "40022": "The business of this account has been restricted",
+    "40023": "The business of this account has been restricted",
+    "40024": "Account has been frozen",
+    "40025": "The business of this account has been restricted",
+    "40026": "User is disabled",
+    "40031": "The account has been cancelled",
+    "40036": "passphrase is error",
     "40037": "Apikey does not exist",
+    "40038": "The current ip is not in the apikey ip whitelist",
+    "40078": "Request is outside the receive window",
     "40084": "You are in Classic Account mode, and the Unified Account API is not supported at this time",
     "40085": "You are in Unified Account mode, and the Classic Account API is not supported at this time",
     "40099": "exchange environment is incorrect",
+    "40100": "Hong Kong IPs must verify identity",
+    "40104": "Bitget does not serve this country or region",
+    "40199": "Traders may not call the API",
+    "40200": "Server upgrade, please try again later",
     "40731": "This product does not support copy trading",
+    "40752": "This business has been disabled for the account",
+    "40753": "This business has been disabled for the account",
+    "40911": "Request timestamp expired",
     "40404": "Request URL NOT FOUND",
     "43012": "Insufficient balance",
+    "50012": "The account has been suspended",
+    "50013": "The account has been deleted",
     "429": "Too Many Requests",
 }
 

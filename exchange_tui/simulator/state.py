@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from exchange_tui.simulator.accounts import (
     PRODUCT_TYPES,
@@ -28,7 +28,7 @@ from exchange_tui.simulator.accounts import (
     UnifiedAsset,
     demo_accounts,
 )
-from exchange_tui.simulator.errors import BitgetError
+from exchange_tui.simulator.errors import MESSAGES, BitgetError
 from exchange_tui.simulator.market import default_tickers, usdt_price
 from exchange_tui.simulator.ratelimit import SlidingWindowLimiter
 
@@ -65,6 +65,20 @@ class Faults(BaseModel):
     rate_limit_next: int = Field(default=0, ge=0, description="next N requests: Bitget's 429")
     drop_next: int = Field(default=0, ge=0, description="next N requests: connection closed mid-response")
     malformed_next: int = Field(default=0, ge=0, description="next N requests: 200 with a body that is not JSON")
+    answer_code_next: int = Field(default=0, ge=0, description="next N requests: Bitget's error answer_code")
+    answer_code: str = Field(
+        default="40015", description="the code answer_code_next answers (a code errors.MESSAGES knows), HTTP 400"
+    )
+    fault_path: str | None = Field(
+        default=None, description="the faults spoil only requests to this path; None: any path"
+    )
+
+    @field_validator("answer_code")
+    @classmethod
+    def _known_code(cls, code: str) -> str:
+        if code not in MESSAGES:
+            raise ValueError(f"no message is known for code {code!r}: one of {', '.join(MESSAGES)}")
+        return code
     clock_offset_ms: int = Field(default=0, description="the server clock runs this far ahead (or behind)")
     ws_ignore_pings: bool = Field(default=False, description="WebSocket: answer no text ping with pong")
     ws_refuse_login: bool = Field(default=False, description="WebSocket: refuse every login with 30005")
@@ -81,6 +95,7 @@ class Fault(StrEnum):
     ERROR_5XX = "error_5xx"
     RATE_LIMIT = "rate_limit"
     MALFORMED = "malformed"
+    ANSWER_CODE = "answer_code"
 
 
 _COUNTED_FAULTS = (
@@ -88,6 +103,7 @@ _COUNTED_FAULTS = (
     ("error_5xx_next", Fault.ERROR_5XX),
     ("rate_limit_next", Fault.RATE_LIMIT),
     ("malformed_next", Fault.MALFORMED),
+    ("answer_code_next", Fault.ANSWER_CODE),
 )
 
 
@@ -215,9 +231,11 @@ class SimulatorState:
             self.faults = Faults.model_validate({**self.faults.model_dump(), **changes})
             return self.faults
 
-    def take_fault(self) -> Fault | None:
-        """The fault the next API request suffers, counting down its knob."""
+    def take_fault(self, path: str | None = None) -> Fault | None:
+        """The fault the next API request (to ``path``) suffers, counting down its knob."""
         with self._lock:
+            if self.faults.fault_path not in (None, path):
+                return None
             for knob, fault in _COUNTED_FAULTS:
                 left = getattr(self.faults, knob)
                 if left:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from exchange_tui.exchanges.bitget.errors import ACCOUNT_STATE
 from exchange_tui.models import AccountMode, KeyReport
 
 
@@ -45,10 +46,12 @@ STEPS: tuple[Step, ...] = (
 CONNECT_STEP = 11
 IMPLIED_BY_A_WORKING_KEY = (1, 2, 3, 4, 8)
 
-KEY_UNKNOWN = {"40006", "40041", "40001"}
-PASSPHRASE_WRONG = {"40012", "40011"}
+KEY_UNKNOWN = {"40006", "40041", "40001", "40037"}
+PASSPHRASE_WRONG = {"40012", "40011", "40036"}
 SECRET_WRONG = {"40009", "40002", "40003"}
-IP_REFUSED = {"40018"}
+IP_REFUSED = {"40018", "40038"}
+TWO_FACTOR_MISSING = {"40016"}
+ACCOUNT_REFUSED = set(ACCOUNT_STATE) - TWO_FACTOR_MISSING
 
 FUTURES_WRITE = ("futures orders (read-write)", "futures holdings (read-write)")
 UTA_TRADING = "UTA trading (read-write)"
@@ -72,6 +75,10 @@ def _error_step(code: str) -> int:
         return 9
     if code in IP_REFUSED:
         return 10
+    if code in TWO_FACTOR_MISSING:
+        return 2
+    if code in ACCOUNT_REFUSED:
+        return 1
     return CONNECT_STEP
 
 

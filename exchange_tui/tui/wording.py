@@ -32,6 +32,9 @@ FAILURES_BY_CODE = {
     "40018": "IP not allowed",
     "40004": "Clock off",
     "40008": "Clock off",
+    "40016": "No 2FA",
+    "40024": "Frozen",
+    "40104": "Region",
 }
 FAILURES_BY_KIND = {
     "authentication_failed": "Key refused",

@@ -78,6 +78,16 @@ async def test_faults_hit_unknown_paths_too_but_never_the_controls(client, simul
     assert simulator.state.faults.error_5xx_next == 0
 
 
+async def test_an_answer_code_on_one_path_only(client, simulator):
+    simulator.state.update_faults(answer_code="40200", answer_code_next=1, fault_path="/api/v2/spot/market/tickers")
+    assert (await client.get(TIME)).json()["code"] == "00000"
+    refused = await client.get("/api/v2/spot/market/tickers")
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["msg"]) == ("40200", "Server upgrade, please try again later")
+    assert (await client.get("/api/v2/spot/market/tickers")).json()["code"] == "00000"
+    assert (await client.post("/_sim/faults", json={"answer_code": "12345"})).status_code == 400
+
+
 async def test_faults_over_the_control_endpoints(client, simulator):
     faults = (await client.get("/_sim/faults")).json()
     assert faults == {
@@ -87,6 +97,9 @@ async def test_faults_over_the_control_endpoints(client, simulator):
         "rate_limit_next": 0,
         "drop_next": 0,
         "malformed_next": 0,
+        "answer_code_next": 0,
+        "answer_code": "40015",
+        "fault_path": None,
         "clock_offset_ms": 0,
         "ws_ignore_pings": False,
         "ws_refuse_login": False,

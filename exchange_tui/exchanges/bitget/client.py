@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import httpx
 
 from exchange_tui.exchanges.bitget import permissions as perms
-from exchange_tui.exchanges.bitget.errors import UTA_READ_MISSING, from_code
+from exchange_tui.exchanges.bitget.errors import RESYNC_CODES, UTA_READ_MISSING, from_code
 from exchange_tui.exchanges.bitget.signing import prehash, query_string, sign
 from exchange_tui.exchanges.errors import (
     AccountModeMismatch,
@@ -216,7 +216,7 @@ class BitgetClient:
             try:
                 return await self._send(target, signed)
             except ClockSkew as error:
-                if not signed or resynced or error.code not in {"40004", "40008"}:
+                if not signed or resynced or error.code not in RESYNC_CODES:
                     raise
                 resynced = True
                 await self.sync_clock()

@@ -29,6 +29,36 @@ UTA_READ_MISSING = (
 )
 """A unified account's 40014 on its balance reads (reference §9): the key works, one permission is missing."""
 
+_SUPPORT = "log in to Bitget and read the account's notices, or ask Bitget support"
+_ACCOUNT = "Bitget refuses this account itself, not the key"
+
+ACCOUNT_STATE: dict[str, str] = {
+    "40000": f"{_ACCOUNT}: it does not serve the Mainland China region",
+    "40013": f"{_ACCOUNT}: its status is abnormal; {_SUPPORT}",
+    "40016": (
+        "Bitget requires two-factor authentication on this account: bind a phone number or Google "
+        "Authenticator on Bitget (the guide's step 2), then connect again"
+    ),
+    "40021": f"{_ACCOUNT}: withdrawals are disabled on it; {_SUPPORT}",
+    "40022": f"{_ACCOUNT}: its business is restricted; {_SUPPORT}",
+    "40023": f"{_ACCOUNT}: its business is restricted; {_SUPPORT}",
+    "40024": f"{_ACCOUNT}: the account is frozen; {_SUPPORT}",
+    "40025": f"{_ACCOUNT}: its business is restricted; {_SUPPORT}",
+    "40026": f"{_ACCOUNT}: the user is disabled; {_SUPPORT}",
+    "40031": f"{_ACCOUNT}: the account was cancelled, so its keys no longer work; use another Bitget account",
+    "40100": f"{_ACCOUNT}: from a Hong Kong IP it must complete identity verification (KYC) on Bitget first",
+    "40104": f"{_ACCOUNT}: Bitget does not serve the country or region it (or this box's IP) is in",
+    "40199": f"{_ACCOUNT}: Bitget does not let copy-trading traders use the API with it",
+    "40752": f"{_ACCOUNT}: this business is disabled for it; {_SUPPORT}",
+    "40753": f"{_ACCOUNT}: this business is disabled for it; {_SUPPORT}",
+    "50012": f"{_ACCOUNT}: the account is suspended; {_SUPPORT}",
+    "50013": f"{_ACCOUNT}: the account was deleted, so its keys no longer work; use another Bitget account",
+}
+"""The account-state codes of reference §9: the account, not the key, is what to look at."""
+
+RESYNC_CODES = frozenset({"40004", "40008", "40911", "40078"})
+"""Clock refusals (reference §1.3, §9) that syncing with Bitget's clock again fixes."""
+
 _PASTE = "check that the API key, secret key and passphrase are not swapped and were copied whole"
 _NEW_KEY = "Bitget cannot show a lost passphrase or secret again: create a new key if it is lost"
 
@@ -41,6 +71,10 @@ ADVICE: dict[str, tuple[type[ExchangeError], str]] = {
     "40006": (AuthenticationFailed, f"Bitget does not recognise this API key: {_PASTE}"),
     "40007": (RequestRejected, "Bitget refused the request's content type: this is a bug in exchange-tui"),
     "40008": (ClockSkew, "This computer's clock is more than 30 s off Bitget's: turn on time sync (NTP) and retry"),
+    "40015": (ExchangeUnavailable, "Bitget says its system is abnormal: try again in a moment"),
+    "40078": (ClockSkew, "The request arrived outside Bitget's time window: turn on time sync (NTP) and retry"),
+    "40200": (ExchangeUnavailable, "Bitget is upgrading its servers: try again in a while"),
+    "40911": (ClockSkew, "This computer's clock is more than 30 s off Bitget's: turn on time sync (NTP) and retry"),
     "40009": (
         AuthenticationFailed,
         f"The signature does not match: the secret key is wrong or belongs to another key; {_PASTE}",
@@ -108,6 +142,8 @@ ADVICE: dict[str, tuple[type[ExchangeError], str]] = {
     ),
     "429": (RateLimited, "Bitget says too many requests: wait a moment and try again"),
 }
+
+ADVICE |= {code: (AccountRestricted, hint) for code, hint in ACCOUNT_STATE.items()}
 
 _WS_BUG = "Bitget refused a WebSocket request of ours: this is a bug in exchange-tui"
 
