@@ -4,6 +4,7 @@ The first and only line on stdout is JSON telling a client where to connect and 
 
     {"url": "http://127.0.0.1:PORT", "ws_url": "ws://127.0.0.1:PORT/v2/ws/private",
      "ws_demo_url": "ws://127.0.0.1:PORT/demo/v2/ws/private",
+     "ws_uta_url": "ws://127.0.0.1:PORT/v3/ws/private", "ws_uta_demo_url": "ws://127.0.0.1:PORT/demo/v3/ws/private",
      "accounts": [{"label": ..., "api_key": ..., "secret_key": ..., "passphrase": ...}]}
 """
 
@@ -59,6 +60,8 @@ async def _serve(state: SimulatorState, host: str, port: int) -> None:
             "url": server.url,
             "ws_url": server.ws_url,
             "ws_demo_url": server.ws_demo_url,
+            "ws_uta_url": server.ws_uta_url,
+            "ws_uta_demo_url": server.ws_uta_demo_url,
             "accounts": credentials_line(state.accounts),
         }
         print(json.dumps(line), flush=True)

@@ -26,7 +26,7 @@ from uvicorn.server import ServerState
 from exchange_tui.simulator.app import create_app, hide_planned_drops
 from exchange_tui.simulator.limits import ServerLimits
 from exchange_tui.simulator.state import SimulatorState
-from exchange_tui.simulator.ws import DEMO_PREFIX, PRIVATE_PATH
+from exchange_tui.simulator.ws import DEMO_PREFIX, PRIVATE_PATH, UTA_PRIVATE_PATH
 
 _SHUTDOWN_GRACE_S = 5.0
 
@@ -181,15 +181,29 @@ class _Simulator:
         self.limits = limits if limits is not None else ServerLimits()
         self.url = ""
 
+    def ws(self, path: str) -> str:
+        """The WebSocket URL of one of the simulator's socket paths (``ws.PRIVATE_PATH``…)."""
+        return "ws" + self.url.removeprefix("http") + path
+
     @property
     def ws_url(self) -> str:
         """The private WebSocket, as ``wss://ws.bitget.com/v2/ws/private`` is on Bitget."""
-        return "ws" + self.url.removeprefix("http") + PRIVATE_PATH
+        return self.ws(PRIVATE_PATH)
 
     @property
     def ws_demo_url(self) -> str:
         """The demo-trading private WebSocket, as ``wss://wspap.bitget.com/v2/ws/private`` is on Bitget."""
-        return "ws" + self.url.removeprefix("http") + DEMO_PREFIX + PRIVATE_PATH
+        return self.ws(DEMO_PREFIX + PRIVATE_PATH)
+
+    @property
+    def ws_uta_url(self) -> str:
+        """Unified accounts' private WebSocket, as ``wss://ws.bitget.com/v3/ws/private`` is on Bitget."""
+        return self.ws(UTA_PRIVATE_PATH)
+
+    @property
+    def ws_uta_demo_url(self) -> str:
+        """Unified demo trading's private WebSocket, as ``wss://wspap.bitget.com/v3/ws/private`` is on Bitget."""
+        return self.ws(DEMO_PREFIX + UTA_PRIVATE_PATH)
 
 
 class SimulatorServer(_Simulator):

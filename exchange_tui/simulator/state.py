@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -84,6 +85,9 @@ class Faults(BaseModel):
     ws_refuse_login: bool = Field(default=False, description="WebSocket: refuse every login with 30005")
     ws_close_on_login_error: bool = Field(
         default=True, description="WebSocket: close after a refused login (False: stay open, as seen live)"
+    )
+    ws_uta_push: Literal["full", "changed"] = Field(
+        default="full", description="v3 socket: a change pushes every coin held, or only the coin that changed"
     )
     ws_idle_timeout_ms: int = Field(
         default=120_000, gt=0, description="WebSocket: close a connection that sent no ping for this long"

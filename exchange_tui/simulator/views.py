@@ -173,6 +173,38 @@ def unified_assets(state: SimulatorState, account: SimAccount) -> dict[str, obje
     }
 
 
+def uta_account_channel(
+    state: SimulatorState, account: SimAccount, coin: str | None, *, only_coin: bool
+) -> dict[str, object]:
+    """One ``data`` item of the v3 ``account`` topic (Bitget's UTA "Account Channel" page, reference §9):
+    the account's figures in USD and ``coin[]``: every coin held (the changed ``coin`` included even at
+    zero), or with ``only_coin`` the changed coin alone; without a ``coin`` (a first snapshot) every one."""
+    assert account.unified is not None
+    every = coin is None or not only_coin
+    assets = [a for a in account.unified.assets if a.coin == coin or (every and (a.balance or a.debt or a.locked))]
+    rest = unified_assets(state, account)
+    usd = {a.coin: plain(derived(a.equity * state.usdt_price(a.coin) * USD_PER_USDT)) for a in assets}
+    figures = ("effEquity", "mmr", "imr", "mgnRatio", "positionMgnRatio")
+    return {
+        "totalEquity": rest["accountEquity"],
+        "unrealisedPnL": "0",
+        **{name: rest[name] for name in figures},
+        "coin": [
+            {
+                "coin": a.coin,
+                "balance": plain(a.balance),
+                "available": plain(a.available),
+                "locked": plain(a.locked),
+                "equity": plain(a.equity),
+                "usdValue": usd[a.coin],
+                "debts": plain(a.debt),
+                "borrow": "0",
+            }
+            for a in assets
+        ],
+    }
+
+
 def unified_account_info(account: SimAccount) -> dict[str, object]:
     """Bitget's UTA "Get Account Info" page (reference §9): ``parentId`` is empty unless a sub-account."""
     assert account.unified is not None

@@ -6,6 +6,9 @@ Paths, all on the simulator's one port (``demo`` stands for Bitget's separate de
     /v2/ws/public           live public socket     (answers a login with 30003, as Bitget does)
     /demo/v2/ws/private     demo-trading private   (wss://wspap.bitget.com/v2/ws/private)
     /demo/v2/ws/public      demo-trading public
+    /v3/ws/private          unified accounts       (wss://ws.bitget.com/v3/ws/private, reference §9)
+    /demo/v3/ws/private     unified demo trading   (wss://wspap.bitget.com/v3/ws/private)
+    /v3/ws/public, /demo/v3/ws/public
 
 A client that lets "the demo WebSocket URL" be configured points it at ``.../demo/v2/ws/private``.
 
@@ -43,6 +46,15 @@ changed coin as an ``update`` on ``SPOT``, every margin coin as a ``snapshot`` o
 ``unsubscribe`` is acked and stops the pushes. :meth:`SimulatorState.drop_websockets` cuts every
 connection without a close frame.
 
+The v3 sockets log in the same way and take one channel, ``{"instType":"UTA","topic":"account"}``
+(``topic``, not ``channel``; Bitget's UTA "Account Channel" page and ccxt.pro's ``watch_balance`` with
+``uta``): a classic account is refused with 40084, a key without UTA management (read) with 40014,
+anything else with 30001. The ack is followed by a ``snapshot`` push of every coin held,
+``data[0].coin[]``; each later change of the unified wallet pushes a ``snapshot`` too, with every
+coin held (``faults.ws_uta_push = "full"``, the coin that changed included even at zero) or only the
+coin that changed (``"changed"``): which one Bitget sends is not documented. What the v2 socket does
+with a unified account is not documented either; here it refuses its channels with 40085.
+
 A subscribe or unsubscribe with more than ``MAX_CHANNELS`` args is refused whole with 30006 before
 any arg is looked at: no connection may hold that many channels, so Bitget could never honour it
 (it documents the limit, not its answer). A message over ``ServerLimits.ws_max_message_bytes`` is
@@ -65,14 +77,18 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from exchange_tui.simulator import views
 from exchange_tui.simulator.accounts import PRODUCT_TYPES, SimAccount
-from exchange_tui.simulator.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, ip_allowed, sign
+from exchange_tui.simulator.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, UTA_READ, ip_allowed, sign
 from exchange_tui.simulator.errors import BitgetError, WsError
 from exchange_tui.simulator.ratelimit import SlidingWindowLimiter
-from exchange_tui.simulator.state import SPOT, BalanceChanged, SimEvent, SimulatorState, WebSocketsDropped
+from exchange_tui.simulator.state import SPOT, UNIFIED, BalanceChanged, SimEvent, SimulatorState, WebSocketsDropped
 
 PRIVATE_PATH = "/v2/ws/private"
 PUBLIC_PATH = "/v2/ws/public"
+UTA_PRIVATE_PATH = "/v3/ws/private"
+UTA_PUBLIC_PATH = "/v3/ws/public"
 DEMO_PREFIX = "/demo"
+UTA_INST_TYPE = "UTA"
+UTA_ARG = {"instType": UTA_INST_TYPE, "topic": "account"}
 MESSAGES_PER_SECOND = 10
 MAX_CHANNELS = 1000  # "at most 1000 channels per connection" (reference §4, from Bitget's WebSocket intro)
 SPOT_INST_TYPE = "SPOT"
@@ -95,18 +111,26 @@ class _Drop:
 Outgoing = str | BalanceChanged | _Close | _Drop
 
 
+_PATHS = (
+    (PRIVATE_PATH, True, False),
+    (PUBLIC_PATH, False, False),
+    (UTA_PRIVATE_PATH, True, True),
+    (UTA_PUBLIC_PATH, False, True),
+)
+
+
 def ws_routes(state: SimulatorState) -> list[WebSocketRoute]:
     routes = []
     for prefix, demo in (("", False), (DEMO_PREFIX, True)):
-        for path, private in ((PRIVATE_PATH, True), (PUBLIC_PATH, False)):
-            routes.append(WebSocketRoute(prefix + path, _endpoint(state, demo=demo, private=private)))
+        for path, private, uta in _PATHS:
+            routes.append(WebSocketRoute(prefix + path, _endpoint(state, demo=demo, private=private, uta=uta)))
     return routes
 
 
-def _endpoint(state: SimulatorState, *, demo: bool, private: bool) -> Callable[[WebSocket], Any]:
+def _endpoint(state: SimulatorState, *, demo: bool, private: bool, uta: bool) -> Callable[[WebSocket], Any]:
     async def serve(websocket: WebSocket) -> None:
         await websocket.accept()
-        await _Session(state, websocket, demo=demo, private=private).run()
+        await _Session(state, websocket, demo=demo, private=private, uta=uta).run()
 
     return serve
 
@@ -133,11 +157,12 @@ def _error_frame(error: WsError, arg: object = None) -> str:
 class _Session:
     """One connection: a reader that answers requests and a writer that owns the socket's sending side."""
 
-    def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool, private: bool) -> None:
+    def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool, private: bool, uta: bool) -> None:
         self.state = state
         self.websocket = websocket
         self.demo = demo
         self.private = private
+        self.uta = uta
         self.outbox: asyncio.Queue[Outgoing] = asyncio.Queue()
         self.limiter = SlidingWindowLimiter()
         self.label: str | None = None
@@ -274,6 +299,8 @@ class _Session:
 
     def _channel(self, arg: dict[str, Any]) -> str:
         """The instType of an ``account`` channel this session may subscribe to."""
+        if self.uta:
+            return self._uta_channel(arg)
         inst_type = str(arg.get("instType", ""))
         if not self.private or arg.get("channel") != "account" or inst_type not in (SPOT_INST_TYPE, *PRODUCT_TYPES):
             raise WsError(30001, f"instType:{inst_type},channel:{arg.get('channel')} doesn't exist")
@@ -286,6 +313,16 @@ class _Session:
         if not permission.codes & account.permission_codes:
             raise WsError.from_rest(BitgetError.missing_permission(permission.words))
         return inst_type
+
+    def _uta_channel(self, arg: dict[str, Any]) -> str:
+        if not self.private or arg != UTA_ARG:
+            raise WsError(30001, f"instType:{arg.get('instType')},topic:{arg.get('topic')} doesn't exist")
+        account = self._account()
+        if account.mode == "classic":
+            raise WsError.from_rest(BitgetError("40084"))
+        if not UTA_READ.codes & account.permission_codes:
+            raise WsError.from_rest(BitgetError.missing_permission(UTA_READ.words))
+        return UTA_INST_TYPE
 
     def _unsubscribe(self, args: object) -> None:
         try:
@@ -302,10 +339,15 @@ class _Session:
         return self.state.account(self.label)
 
     def _push(self, inst_type: str, action: str, coin: str | None = None) -> str:
-        """A push of the account's balances as they are now: every coin held, or only ``coin``."""
+        """A push of the account's balances as they are now: every coin held, or only ``coin`` (on UTA, as
+        ``faults.ws_uta_push`` says)."""
         account = self._account()
-        if inst_type == SPOT_INST_TYPE:
-            data: list[dict[str, str]] = views.spot_assets(self.state, account, coin, every_coin=False)
+        data: list[dict[str, Any]]
+        if inst_type == UTA_INST_TYPE:
+            only_coin = self.state.faults.ws_uta_push == "changed"
+            data = [views.uta_account_channel(self.state, account, coin, only_coin=only_coin)]
+        elif inst_type == SPOT_INST_TYPE:
+            data = views.spot_assets(self.state, account, coin, every_coin=False)
         else:
             data = views.futures_account_channel(self.state, account, inst_type)
         return _frame(action=action, arg=self.subscriptions[inst_type], data=data, ts=self.state.now_ms())
@@ -339,9 +381,11 @@ class _Session:
                 return
 
     def _change_push(self, change: BalanceChanged) -> str | None:
-        inst_type = SPOT_INST_TYPE if change.wallet == SPOT else change.wallet
+        inst_type = {SPOT: SPOT_INST_TYPE, UNIFIED: UTA_INST_TYPE}.get(change.wallet, change.wallet)
         if inst_type not in self.subscriptions:
             return None
         if inst_type == SPOT_INST_TYPE:
             return self._push(inst_type, "update", change.coin)
+        if inst_type == UTA_INST_TYPE:
+            return self._push(inst_type, "snapshot", change.coin)
         return self._push(inst_type, "snapshot")

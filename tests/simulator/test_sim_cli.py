@@ -30,11 +30,13 @@ def test_prints_one_json_line_serves_and_exits_0_on_a_signal(stop):
     process = start("--port", "0", "--latency-ms", "1")
     try:
         line = json.loads(process.stdout.readline())
-        assert set(line) == {"url", "ws_url", "ws_demo_url", "accounts"}
+        assert set(line) == {"url", "ws_url", "ws_demo_url", "ws_uta_url", "ws_uta_demo_url", "accounts"}
         assert line["url"].startswith("http://127.0.0.1:")
         port = line["url"].rsplit(":", 1)[1]
         assert line["ws_url"] == f"ws://127.0.0.1:{port}/v2/ws/private"
         assert line["ws_demo_url"] == f"ws://127.0.0.1:{port}/demo/v2/ws/private"
+        assert line["ws_uta_url"] == f"ws://127.0.0.1:{port}/v3/ws/private"
+        assert line["ws_uta_demo_url"] == f"ws://127.0.0.1:{port}/demo/v3/ws/private"
         labels = [a["label"] for a in line["accounts"]]
         assert labels == [a.label for a in demo_accounts()]
         assert all(set(a) == {"label", "api_key", "secret_key", "passphrase"} for a in line["accounts"])

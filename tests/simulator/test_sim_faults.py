@@ -104,6 +104,7 @@ async def test_faults_over_the_control_endpoints(client, simulator):
         "ws_ignore_pings": False,
         "ws_refuse_login": False,
         "ws_close_on_login_error": True,
+        "ws_uta_push": "full",
         "ws_idle_timeout_ms": 120_000,
     }
     changed = (await client.post("/_sim/faults", json={"drop_next": 1, "clock_offset_ms": -5000})).json()

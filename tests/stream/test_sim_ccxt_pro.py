@@ -24,6 +24,8 @@ def bitget_pro(simulator: SimulatorServer, account: SimAccount, exchanges: list)
     exchange = ccxt.pro.bitget(credentials)
     exchange.urls["api"]["ws"]["private"] = simulator.ws_url
     exchange.urls["api"]["demo"]["private"] = simulator.ws_demo_url
+    exchange.urls["api"]["ws"]["utaPrivate"] = simulator.ws_uta_url
+    exchange.urls["api"]["demo"]["utaPrivate"] = simulator.ws_uta_demo_url
     exchanges.append(exchange)
     return exchange
 
@@ -46,6 +48,24 @@ async def test_watch_balance_on_futures_and_in_sandbox_mode(simulator, sim_accou
     demo_trading = bitget_pro(simulator, sim_accounts["demo-trading"], pro)
     demo_trading.set_sandbox_mode(True)
     assert (await asyncio.wait_for(demo_trading.watch_balance(), 5))["USDT"]["free"] == 10000.0
+
+
+@pytest.mark.parametrize("shape", ["full", "changed"])
+async def test_watch_balance_with_uta_on_the_v3_socket(simulator, sim_accounts, pro, shape):
+    simulator.state.faults.ws_uta_push = shape
+    exchange = bitget_pro(simulator, sim_accounts["demo-unified"], pro)
+    balance = await asyncio.wait_for(exchange.watch_balance({"uta": True}), 5)
+    assert balance["USDT"] == {"free": 2400.12, "used": 50.0, "total": 2450.12, "debt": 0.0}
+    assert balance["info"]["arg"] == {"instType": "UTA", "topic": "account"}
+    simulator.state.set_balance("demo-unified", "BTC", "3", wallet="unified")
+    balance = await asyncio.wait_for(exchange.watch_balance({"uta": True}), 5)
+    assert balance["BTC"]["free"] == 3.0 and balance["USDT"]["total"] == 2450.12
+
+
+async def test_watch_balance_with_uta_in_sandbox_mode(simulator, sim_accounts, pro):
+    demo_trading = bitget_pro(simulator, sim_accounts["demo-trading-unified"], pro)
+    demo_trading.set_sandbox_mode(True)
+    assert (await asyncio.wait_for(demo_trading.watch_balance({"uta": True}), 5))["BTC"]["total"] == 1.0
 
 
 async def test_a_wrong_passphrase_is_ccxts_authentication_error(simulator, sim_accounts, pro):

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 import websockets
-from ws_helpers import login_frame, receive, subscribe_frame
+from ws_helpers import UTA_ARG, login_frame, receive, subscribe_frame, uta_subscribe_frame
 
 from exchange_tui.simulator import (
     ManualClock,
@@ -279,3 +279,49 @@ async def test_a_message_over_the_size_limit_closes_the_connection_unread(open_w
     with pytest.raises(websockets.ConnectionClosedError) as closed:
         await receive(ws)
     assert closed.value.rcvd.code == 1009
+
+
+UTA_COIN_FIELDS = {"coin", "balance", "available", "locked", "equity", "usdValue", "debts", "borrow"}
+
+
+@pytest.mark.parametrize("demo", [False, True])
+async def test_the_v3_socket_pushes_a_unified_accounts_coins(logged_in, simulator, demo):
+    label, url = ("demo-trading-unified", simulator.ws_uta_demo_url) if demo else ("demo-unified", simulator.ws_uta_url)
+    ws = await logged_in(label, url)
+    await ws.send(uta_subscribe_frame())
+    assert await receive(ws) == {"event": "subscribe", "arg": UTA_ARG}
+    push = await receive(ws)
+    assert (push["action"], push["arg"]) == ("snapshot", UTA_ARG) and isinstance(push["ts"], int)
+    [data] = push["data"]
+    assert {"totalEquity", "effEquity", "unrealisedPnL", "mmr", "imr", "mgnRatio", "positionMgnRatio"} <= set(data)
+    assert all(set(row) == UTA_COIN_FIELDS for row in data["coin"])
+    assert "SOL" not in {row["coin"] for row in data["coin"]}, "zero balances are left out"
+
+
+@pytest.mark.parametrize(("shape", "coins"), [("full", {"USDT", "BTC", "ETH", "SOL"}), ("changed", {"SOL"})])
+async def test_a_unified_change_pushes_every_coin_or_only_the_changed_one(logged_in, simulator, shape, coins):
+    simulator.state.faults.ws_uta_push = shape
+    ws = await logged_in("demo-unified", simulator.ws_uta_url)
+    await ws.send(uta_subscribe_frame())
+    await receive(ws), await receive(ws)
+    simulator.state.set_balance("demo-unified", "SOL", "2", wallet="unified")
+    push = await receive(ws)
+    assert push["action"] == "snapshot"
+    assert {row["coin"] for row in push["data"][0]["coin"]} == coins
+    assert {row["coin"]: row["available"] for row in push["data"][0]["coin"]}["SOL"] == "2"
+
+
+@pytest.mark.parametrize(
+    ("label", "frame", "code"),
+    [
+        ("demo", uta_subscribe_frame(), 40084),
+        ("demo-unified-trade-only", uta_subscribe_frame(), 40014),
+        ("demo-unified", subscribe_frame("SPOT"), 30001),
+    ],
+)
+async def test_the_v3_socket_refuses_classic_accounts_keys_without_uta_read_and_v2_channels(
+    logged_in, simulator, label, frame, code
+):
+    ws = await logged_in(label, simulator.ws_uta_url)
+    await ws.send(frame)
+    assert (await receive(ws))["code"] == code

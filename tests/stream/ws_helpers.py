@@ -38,6 +38,13 @@ def subscribe_frame(*inst_types: str, op: str = "subscribe") -> str:
     return json.dumps({"op": op, "args": args})
 
 
+UTA_ARG = {"instType": "UTA", "topic": "account"}
+
+
+def uta_subscribe_frame(op: str = "subscribe") -> str:
+    return json.dumps({"op": op, "args": [UTA_ARG]})
+
+
 async def receive(ws: websockets.ClientConnection) -> object:
     """The next message: parsed JSON, or the text itself ("pong")."""
     text = await asyncio.wait_for(ws.recv(), WAIT)
