@@ -47,6 +47,8 @@ class Balance(BaseModel):
     available: Decimal
     frozen: Decimal = Decimal(0)
     locked: Decimal = Decimal(0)
+    debt: Decimal = Decimal(0)
+    """What a unified account owes in this coin (borrowed, or its debts): taken off its worth."""
     usdt_value: Decimal | None = None
 
 

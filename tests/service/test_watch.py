@@ -50,13 +50,27 @@ async def test_polling_takes_over_while_the_stream_is_refused(service, keys, sim
         await watch.aclose()
 
 
-async def test_unified_account_is_polled(service, keys):
+async def test_a_unified_account_is_live_on_the_v3_socket(service, keys, simulator):
     await service.add("bitget", "uta", *keys("demo-unified"))
     watch = service.watch("uta", poll_interval=FAST)
     try:
-        polled = await next_where(watch, lambda s: s.balances)
-        assert polled.source is BalanceSource.POLLING
-        assert {b.account for b in polled.balances} == {"unified"}
+        first = await next_where(watch, lambda s: s.source is BalanceSource.LIVE)
+        assert {b.account for b in first.balances} == {"unified"}
+        btc = next(b for b in first.balances if b.coin == "BTC")
+        assert btc.usdt_value == btc.available * simulator.state.usdt_price("BTC")
+        simulator.state.set_balance("demo-unified", "BTC", "2", wallet="unified")
+        moved = await next_where(watch, lambda s: any(b.coin == "BTC" and b.available == 2 for b in s.balances))
+        assert moved.source is BalanceSource.LIVE and moved.total_usdt > first.total_usdt
+    finally:
+        await watch.aclose()
+
+
+async def test_a_trade_only_unified_key_is_polled_and_told_the_permission(service, keys):
+    await service.add("bitget", "uta", *keys("demo-unified-trade-only"))
+    watch = service.watch("uta", poll_interval=FAST)
+    try:
+        failed = await next_where(watch, lambda s: s.error is not None)
+        assert failed.source is BalanceSource.POLLING and "UTA management (read)" in failed.error.hint
     finally:
         await watch.aclose()
 

@@ -1,4 +1,4 @@
-"""Fixtures for the WebSocket tests: raw sockets on the simulator, opened and closed for each test."""
+"""Fixtures for the WebSocket tests: raw sockets and our BalanceStreams on the simulator, opened and closed for each test."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 import websockets
-from ws_helpers import login_frame, receive
+from ws_helpers import FAST, credentials_of, login_frame, receive
 
+from exchange_tui.exchanges.bitget.stream import BalanceStream
+from exchange_tui.models import Credentials
 from exchange_tui.simulator import SimulatorServer
 
 
@@ -37,3 +39,21 @@ async def logged_in(simulator: SimulatorServer, open_ws) -> Callable[..., object
         return ws
 
     return log_in
+
+
+@pytest.fixture
+async def open_stream(simulator: SimulatorServer) -> AsyncIterator[Callable[..., BalanceStream]]:
+    """Starts fast-timed BalanceStreams on the simulator (an account's own key unless told) and closes them."""
+    streams: list[BalanceStream] = []
+
+    def open_(label: str = "demo", *, credentials: Credentials | None = None, **options: object) -> BalanceStream:
+        options.setdefault("ws_url", simulator.ws_url)
+        options.setdefault("timing", FAST)
+        stream = BalanceStream(credentials or credentials_of(simulator.state.account(label)), **options)
+        streams.append(stream)
+        stream.start()
+        return stream
+
+    yield open_
+    for stream in streams:
+        await stream.aclose()

@@ -4,13 +4,12 @@ import asyncio
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 import websockets
-from ws_helpers import WAIT
+from ws_helpers import FAST, amounts, credentials_of, next_update
 
 from exchange_tui.exchanges.bitget.client import BitgetClient
 from exchange_tui.exchanges.bitget.stream import (
@@ -19,9 +18,7 @@ from exchange_tui.exchanges.bitget.stream import (
     DEMO_WS_URL_ENV,
     WS_URL_ENV,
     BalanceStream,
-    BalanceUpdate,
     StreamStatus,
-    StreamTiming,
 )
 from exchange_tui.exchanges.errors import (
     AccountModeMismatch,
@@ -30,45 +27,6 @@ from exchange_tui.exchanges.errors import (
     IpNotWhitelisted,
     PermissionMissing,
 )
-from exchange_tui.models import Credentials
-from exchange_tui.simulator import SimAccount, SimulatorServer
-
-# Pings often enough to be exercised in every test; deadlines loose enough for a busy machine.
-FAST = StreamTiming(
-    ping_interval=0.2, pong_timeout=1.0, answer_timeout=1.0, backoff_base=0.01, backoff_max=0.05, close_timeout=0.2
-)
-
-
-def credentials_of(account: SimAccount, **changes: str) -> Credentials:
-    values = {"api_key": account.api_key, "secret_key": account.secret_key, "passphrase": account.passphrase}
-    return Credentials(**(values | changes))
-
-
-async def next_update(stream: BalanceStream) -> BalanceUpdate:
-    return await asyncio.wait_for(anext(stream), WAIT)
-
-
-@pytest.fixture
-async def open_stream(simulator: SimulatorServer) -> AsyncIterator[Callable[..., BalanceStream]]:
-    """Starts fast-timed BalanceStreams on the simulator (an account's own key unless told) and closes them."""
-    streams: list[BalanceStream] = []
-
-    def open_(label: str = "demo", *, credentials: Credentials | None = None, **options: object) -> BalanceStream:
-        options.setdefault("ws_url", simulator.ws_url)
-        options.setdefault("timing", FAST)
-        stream = BalanceStream(credentials or credentials_of(simulator.state.account(label)), **options)
-        streams.append(stream)
-        stream.start()
-        return stream
-
-    yield open_
-    for stream in streams:
-        await stream.aclose()
-
-
-def amounts(balances):
-    return {(b.account, b.coin): (b.available, b.frozen, b.locked) for b in balances}
-
 
 async def test_goes_live_with_the_same_balances_as_rest(open_stream, simulator, sim_accounts):
     update = await next_update(open_stream())

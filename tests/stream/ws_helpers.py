@@ -1,7 +1,7 @@
 """Helpers for speaking to the simulator's WebSocket by hand: logins signed here, frames, receiving.
 
 The login signature is written out here with hashlib, so neither the simulator nor our client can
-mark its own homework.
+mark its own homework. Also what the tests of our BalanceStream share.
 """
 
 from __future__ import annotations
@@ -15,9 +15,28 @@ import time
 
 import websockets
 
+from exchange_tui.exchanges.bitget.stream import BalanceStream, BalanceUpdate, StreamTiming
+from exchange_tui.models import Credentials
 from exchange_tui.simulator import SimAccount
 
 WAIT = 3.0
+# Pings often enough to be exercised in every test; deadlines loose enough for a busy machine.
+FAST = StreamTiming(
+    ping_interval=0.2, pong_timeout=1.0, answer_timeout=1.0, backoff_base=0.01, backoff_max=0.05, close_timeout=0.2
+)
+
+
+def credentials_of(account: SimAccount, **changes: str) -> Credentials:
+    values = {"api_key": account.api_key, "secret_key": account.secret_key, "passphrase": account.passphrase}
+    return Credentials(**(values | changes))
+
+
+async def next_update(stream: BalanceStream) -> BalanceUpdate:
+    return await asyncio.wait_for(anext(stream), WAIT)
+
+
+def amounts(balances):
+    return {(b.account, b.coin): (b.available, b.frozen, b.locked) for b in balances}
 
 
 def login_frame(account: SimAccount, *, timestamp: str | None = None, **changes: str) -> str:

@@ -611,39 +611,33 @@ def unified_balances(rows: list[dict[str, Any]], prices: dict[str, Decimal], acc
     """Unified (or funding) coins valued in USDT at the last price, as spot coins are.
 
     Bitget's ``usdValue`` is USD, not USDT (its UTA "Get Account Assets" page: "Account equity (USD)";
-    reference §9), so it is not used as a USDT figure. A coin's worth is its ``equity`` (balance less
-    debt; the funding wallet has neither, only ``balance``); no USDT market, no value.
+    reference §9), so it is not used as a USDT figure.
     """
-    balances = []
-    for row in rows:
-        coin = str(row.get("coin", "")).upper()
-        if not coin:
-            continue
-        balance = exact_decimal(row.get("balance"))
-        debt = exact_decimal(row.get("debt")) + exact_decimal(row.get("debts"))
-        equity = exact_decimal(row["equity"]) if row.get("equity") not in (None, "") else balance - debt
-        price = Decimal(1) if coin == "USDT" else prices.get(f"{coin}USDT")
-        balances.append(
-            Balance(
-                account=account,
-                coin=coin,
-                available=exact_decimal(row.get("available")),
-                frozen=exact_decimal(row.get("frozen")),
-                locked=exact_decimal(row.get("locked")),
-                usdt_value=None if price is None else equity * price,
-            )
-        )
-    return balances
+    return value_in_usdt([unified_balance(row, account) for row in rows if row.get("coin")], prices)
+
+
+def unified_balance(row: dict[str, Any], account: str = UNIFIED) -> Balance:
+    """One coin of a unified account, from REST (``debt``) or from the v3 socket (``debts``, ``borrow``; ccxt.pro
+    adds the two), or of its funding wallet (``frozen``, no debt)."""
+    return Balance(
+        account=account,
+        coin=str(row["coin"]).upper(),
+        available=exact_decimal(row.get("available")),
+        frozen=exact_decimal(row.get("frozen")),
+        locked=exact_decimal(row.get("locked")),
+        debt=sum((exact_decimal(row.get(f)) for f in ("debt", "debts", "borrow")), Decimal(0)),
+    )
 
 
 def value_in_usdt(balances: list[Balance], prices: dict[str, Decimal]) -> list[Balance]:
-    """Balances not yet valued (spot) valued in USDT at the last price; no USDT market, no value."""
+    """Balances not yet valued (spot, unified) valued in USDT at the last price, debt taken off; no USDT
+    market, no value."""
     valued = []
     for b in balances:
         if b.usdt_value is not None:
             valued.append(b)
             continue
-        amount = b.available + b.frozen + b.locked
+        amount = b.available + b.frozen + b.locked - b.debt
         price = Decimal(1) if b.coin == "USDT" else prices.get(f"{b.coin}USDT")
         valued.append(b.model_copy(update={"usdt_value": None if price is None else amount * price}))
     return valued

@@ -1,9 +1,12 @@
 """Live balances for one Bitget key: the private WebSocket first, REST polling while it is down.
 
-Pushes are passed on as they come. While the stream is not live (connecting,
+The account's mode comes first (v3 account info, which also syncs the clock, so the first
+WebSocket login is already on Bitget's time): a classic account's balances stream on the v2
+socket, a unified account's on the v3 one. Until the mode is known each reading is a REST
+attempt. Pushes are passed on as they come. While the stream is not live (connecting,
 reconnecting, or refused for good) the REST API is read at once and then every
 ``poll_interval`` seconds instead, so the figures keep moving and the reader knows which source
-they came from. Spot coins are valued with REST prices, refreshed now and then.
+they came from. Spot and unified coins are valued with REST prices, refreshed now and then.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 from exchange_tui.exchanges.bitget.client import DEFAULT_BASE_URL, BitgetClient, ordered, total_usdt, value_in_usdt
 from exchange_tui.exchanges.bitget.stream import DEMO_WS_URL_ENV, WS_URL_ENV, BalanceStream, StreamStatus
 from exchange_tui.exchanges.errors import ExchangeError
-from exchange_tui.models import BalanceReading, BalanceSource, Credentials
+from exchange_tui.models import AccountMode, BalanceReading, BalanceSource, Credentials
 
 PRIVATE_WS_PATH = "/v2/ws/private"
 DEMO_PREFIX = "/demo"
@@ -48,12 +51,20 @@ async def live_balances(
     stream: BalanceStream | None = None,
 ) -> AsyncIterator[BalanceReading]:
     """Readings of the key's balances, for as long as the caller iterates."""
-    stream = stream or BalanceStream(
-        credentials,
-        ws_url=ws_url,
-        demo_trading=client.demo_trading,
-        clock_offset_ms=lambda: client.clock_offset_ms,
-    )
+    while stream is None:
+        try:
+            mode = await client.account_mode()
+        except ExchangeError as error:
+            yield BalanceReading(source=BalanceSource.POLLING, at=datetime.now(UTC), error=error.info())
+            await asyncio.sleep(poll_interval)
+            continue
+        stream = BalanceStream(
+            credentials,
+            ws_url=ws_url,
+            demo_trading=client.demo_trading,
+            unified=mode is AccountMode.UNIFIED,
+            clock_offset_ms=lambda: client.clock_offset_ms,
+        )
     prices: dict[str, Decimal] = {}
     prices_at = float("-inf")
     async with stream:

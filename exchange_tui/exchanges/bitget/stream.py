@@ -10,7 +10,12 @@ One stream is one key on one connection. It logs in with a seconds timestamp (pl
 client's measured clock offset, when given one), waits for the login answer (subscribing
 earlier gets 30004), then subscribes the spot ``account`` channel and the futures ones asked
 for in one message, and keeps a map of balances with one account per channel, named as the
-REST client names them: "spot", "usdt-futures", "usdc-futures", "coin-futures".
+REST client names them: "spot", "usdt-futures", "usdc-futures", "coin-futures". A unified
+account's stream (``unified=True``) speaks to Bitget's v3 socket instead (the v2 URL with
+``/v3/`` for ``/v2/``: Bitget serves both on one host, reference §9): one topic,
+``{"instType":"UTA","topic":"account"}``, whose pushes carry ``data[0].coin[]`` for the account
+"unified". Each of its pushes is merged in, coin by coin, since Bitget does not say whether a
+later push lists every coin or only the ones that changed.
 
 Each item the iteration yields is a :class:`BalanceUpdate`: the status, every balance held now
 and the ones that changed. One comes when the stream goes live (all channels answered), one
@@ -19,11 +24,14 @@ one when it fails for good (``failed``, with a typed error and its hint); then t
 ends, as it does after :meth:`BalanceStream.aclose`.
 
 What fails for good, never retried: a refused login (30005, 30011-30015, 40018: the same
-typed errors and advice as REST), a unified account (40085; its balances are on Bitget's v3
-socket) and a key that may read none of the channels (a channel it may not read is left out
-and noted in ``refused``). Everything else is a lost connection: a drop, the daily forced
-close, no ``pong`` within ``pong_timeout`` of a ``ping`` (sent every ``ping_interval``), no
-answer to the login or no snapshot within ``answer_timeout``. It is reconnected after an
+typed errors and advice as REST), an account of the other mode (40085, 40084) and a key that
+may read none of the channels (a channel it may not read is left out and noted in
+``refused``). A clock refusal (30013, 30014) is retried while the clock offset is not known yet
+or has changed since that login: a box whose clock is off logs in again once the REST client
+has measured the offset. Everything else is a lost connection: a drop, the daily forced
+close, no ``pong`` within ``pong_timeout`` of a ``ping`` (sent every ``ping_interval``, 20 s:
+Bitget may close a socket quiet for 30 s), no answer to the login or no snapshot within
+``answer_timeout``. It is reconnected after an
 exponential backoff with jitter (reset once live again), logged in and subscribed again; the
 first push of each channel after a (re)subscribe replaces what that account held, later ones
 are merged in. At most 10 messages a second are sent, Bitget's limit per connection.
@@ -49,7 +57,13 @@ from typing import Any, NoReturn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, exact_decimal, Throttle, tls_context
+from exchange_tui.exchanges.bitget.client import (
+    FUTURES_PRODUCT_TYPES,
+    Throttle,
+    exact_decimal,
+    tls_context,
+    unified_balance,
+)
 from exchange_tui.exchanges.bitget.errors import from_code
 from exchange_tui.exchanges.bitget.signing import ws_login_signature
 from exchange_tui.exchanges.errors import AccountModeMismatch, ExchangeError, ExchangeUnavailable
@@ -61,6 +75,9 @@ WS_URL_ENV = "EXCHANGE_TUI_BITGET_WS_URL"
 DEMO_WS_URL_ENV = "EXCHANGE_TUI_BITGET_DEMO_WS_URL"
 MESSAGES_PER_SECOND = 10
 SPOT = "SPOT"
+UTA = "UTA"
+UNIFIED_ACCOUNT = "unified"
+WS_CLOCK_CODES = frozenset({"30013", "30014"})
 
 _log = logging.getLogger(__name__)
 # websockets logs every frame at DEBUG, the login frame with its passphrase included.
@@ -75,9 +92,17 @@ def ws_url_from_env(demo_trading: bool = False) -> str:
     return os.environ.get(WS_URL_ENV) or DEFAULT_WS_URL
 
 
+def uta_url(v2_url: str) -> str:
+    """The v3 (unified) private socket beside a v2 one: ``wss://ws.bitget.com/v2/ws/private`` ->
+    ``.../v3/ws/private``; a URL of another shape (a proxy's) is used as it is."""
+    head, v2, tail = v2_url.rpartition("/v2/ws/")
+    return head + "/v3/ws/" + tail if v2 else v2_url
+
+
 def account_name(inst_type: str) -> str:
-    """The account a channel feeds, as the REST client names it: "SPOT" -> "spot", "USDT-FUTURES" -> "usdt-futures"."""
-    return inst_type.lower()
+    """The account a channel feeds, as the REST client names it: "SPOT" -> "spot", "USDT-FUTURES" ->
+    "usdt-futures", "UTA" -> "unified"."""
+    return UNIFIED_ACCOUNT if inst_type == UTA else inst_type.lower()
 
 
 class StreamStatus(StrEnum):
@@ -92,7 +117,7 @@ class StreamStatus(StrEnum):
 class StreamTiming:
     """The stream's intervals, in seconds (tests shrink them)."""
 
-    ping_interval: float = 30.0
+    ping_interval: float = 20.0
     pong_timeout: float = 10.0
     answer_timeout: float = 10.0
     backoff_base: float = 0.5
@@ -132,6 +157,15 @@ def _held(balance: Balance) -> bool:
     return bool(balance.available or balance.frozen or balance.locked)
 
 
+def _rows(inst_type: str, message: dict[str, Any]) -> list[Balance]:
+    """The balances of one ``account`` push: ``data[]`` rows, or on UTA each ``data[].coin[]`` row."""
+    data = [row for row in message.get("data") or [] if isinstance(row, dict)]
+    if inst_type != UTA:
+        return [_balance(inst_type, row) for row in data]
+    coins = [coin for row in data for coin in row.get("coin") or [] if isinstance(coin, dict) and coin.get("coin")]
+    return [unified_balance(coin) for coin in coins]
+
+
 def _balance(inst_type: str, row: dict[str, Any]) -> Balance:
     """One ``data`` row of an ``account`` push; a futures row's ``frozen`` is the REST ``locked``."""
     if inst_type == SPOT:
@@ -161,7 +195,8 @@ class BalanceStream:
 
     ``clock_offset_ms`` is Bitget's clock minus ours, or a callable read at each login (the
     REST client's ``clock_offset_ms``, ``None`` until measured). ``product_types`` are the
-    futures channels to subscribe besides spot (``spot=False`` leaves spot out).
+    futures channels to subscribe besides spot (``spot=False`` leaves spot out); ``unified``
+    subscribes a unified account's one topic on the v3 socket instead.
     """
 
     def __init__(
@@ -172,6 +207,7 @@ class BalanceStream:
         demo_trading: bool = False,
         product_types: Iterable[str] = FUTURES_PRODUCT_TYPES,
         spot: bool = True,
+        unified: bool = False,
         clock: Callable[[], float] = time.time,
         clock_offset_ms: float | Callable[[], float | None] = 0.0,
         timing: StreamTiming = StreamTiming(),
@@ -180,6 +216,8 @@ class BalanceStream:
         self.demo_trading = demo_trading
         self.ws_url = ws_url or ws_url_from_env(demo_trading)
         self.inst_types = ((SPOT,) if spot else ()) + tuple(p.upper() for p in product_types)
+        if unified:
+            self.ws_url, self.inst_types = uta_url(self.ws_url), (UTA,)
         if not self.inst_types:
             raise ValueError("nothing to subscribe: ask for spot or a futures product type")
         self._clock = clock
@@ -193,6 +231,7 @@ class BalanceStream:
         self._next_ping = 0.0
         self._pong_due: float | None = None
         self._went_live = False
+        self._login_offset: float | None = None
         self.status = StreamStatus.CONNECTING
         self.error: ExchangeError | None = None
         self.refused: dict[str, ExchangeError] = {}
@@ -358,12 +397,20 @@ class BalanceStream:
                 return
             if message.get("event") in ("login", "error"):
                 error = _refusal(message)
-                if error.retryable:
+                if error.retryable or (error.code in WS_CLOCK_CODES and self._clock_may_have_moved()):
                     raise error
                 raise _Refused(error)
 
+    def _offset(self) -> float | None:
+        return self._offset_ms() if callable(self._offset_ms) else self._offset_ms
+
+    def _clock_may_have_moved(self) -> bool:
+        """Whether a login refused for its timestamp might pass now: the offset was not known at that
+        login, or has been measured again since."""
+        return self._login_offset is None or self._offset() != self._login_offset
+
     def _login_frame(self) -> str:
-        offset = self._offset_ms() if callable(self._offset_ms) else self._offset_ms
+        offset = self._login_offset = self._offset()
         timestamp = str(int(self._clock() + (offset or 0) / 1000))
         credentials = self._credentials
         return json.dumps(
@@ -382,7 +429,12 @@ class BalanceStream:
 
     async def _subscribe(self, ws: ClientConnection) -> None:
         """Subscribe every channel and wait until each has pushed its snapshot or been refused, then go live."""
-        args = [{"instType": inst_type, "channel": "account", "coin": "default"} for inst_type in self.inst_types]
+        args = [
+            {"instType": UTA, "topic": "account"}
+            if inst_type == UTA
+            else {"instType": inst_type, "channel": "account", "coin": "default"}
+            for inst_type in self.inst_types
+        ]
         await self._send(ws, json.dumps({"op": "subscribe", "args": args}))
         deadline = asyncio.get_running_loop().time() + self._timing.answer_timeout
         self._first_push = set(self.inst_types)
@@ -422,7 +474,7 @@ class BalanceStream:
         inst_type = str((message.get("arg") or {}).get("instType", "")).upper()
         if inst_type not in self.inst_types:
             return []
-        rows = [_balance(inst_type, row) for row in message.get("data") or [] if isinstance(row, dict)]
+        rows = _rows(inst_type, message)
         replace = inst_type in self._first_push
         self._first_push.discard(inst_type)
         return self._merge(inst_type, rows, replace=replace)
