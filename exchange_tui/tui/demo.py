@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from exchange_tui.simulator import SimulatorState, ThreadedSimulator
     from exchange_tui.store import PasswordSource
 
-DRIFT_ACCOUNT = "demo"
+DRIFT_ACCOUNT = "demo-unified"
+DRIFT_WALLET = "unified"
 DRIFT_COIN = "USDT"
 WRONG_PASSPHRASE = "WrongPass1234"
 WRONG_SECRET = "0" * 64
@@ -42,16 +43,18 @@ class DemoKey:
 
 
 DEMO_KEYS: tuple[DemoKey, ...] = (
-    DemoKey("demo", "demo", "read-write, spot and futures: connects"),
-    DemoKey("demo-readonly", "demo-readonly", "read-only key: connects with a warning"),
-    DemoKey("demo-withdraw", "demo-withdraw", "can withdraw: connects with a warning"),
-    DemoKey("demo-spot-only", "demo-spot-only", "no futures permissions"),
-    DemoKey("demo-unified", "demo-unified", "unified trading account"),
+    DemoKey("demo-unified", "demo", "unified trading account, as a new one is: connects"),
+    DemoKey("demo-readonly", "demo-readonly", "classic, read-only key: connects with a warning"),
+    DemoKey("demo-withdraw", "demo-withdraw", "classic, can withdraw: connects with a warning"),
+    DemoKey("demo-spot-only", "demo-spot-only", "classic, no futures permissions"),
+    DemoKey("demo", "demo-classic", "classic account, spot and futures: connects"),
     DemoKey("demo-trading", "demo-trading", "Bitget demo trading (switch on)", demo_trading=True),
     DemoKey("demo-ip-bound", "demo-ip-bound", "bound to another IP: refused (40018)"),
     DemoKey("demo", "demo-typo", "mistyped passphrase: refused (40012)", passphrase=WRONG_PASSPHRASE),
     DemoKey("demo", "demo-badsecret", "wrong secret key: refused (40009)", secret_key=WRONG_SECRET),
+    DemoKey("demo-unified-trade-only", "demo-trade-only", "unified, no UTA management: says what to add"),
 )
+"""The first is a unified account, as every new Bitget account is; a classic one is beside it."""
 
 
 class DemoKeys:
@@ -71,10 +74,13 @@ class DemoKeys:
         )
 
     def drift(self, rng: random.Random) -> None:
-        """A small simulated fill: the demo account's spot USDT moves by a few dollars."""
-        balance = next(b for b in self.state.account(DRIFT_ACCOUNT).spot if b.coin == DRIFT_COIN)
+        """A small simulated fill: the demo account's unified USDT moves by a few dollars."""
+        unified = self.state.account(DRIFT_ACCOUNT).unified
+        assert unified is not None, "the drift account is unified"
+        balance = next(a for a in unified.assets if a.coin == DRIFT_COIN)
         change = Decimal(rng.randint(-2500, 2500)) / 100
-        self.state.set_balance(DRIFT_ACCOUNT, DRIFT_COIN, max(Decimal(0), balance.available + change))
+        available = max(Decimal(0), balance.available + change)
+        self.state.set_balance(DRIFT_ACCOUNT, DRIFT_COIN, available, wallet=DRIFT_WALLET)
 
 
 class DemoSession:

@@ -87,13 +87,13 @@ async def test_add_demo_key_connects_and_lists_it(make_app, messages, store):
         await add_demo(pilot, messages)
         assert isinstance(app.screen, ConnectedScreen)
         assert "Connected" in text(app, ".connected")
-        assert "8,589.90 USDT" in text(app, ".total")
+        assert "4,391.45 USDT" in text(app, ".total")
         await pilot.press("enter")
         await messages.wait_for(AccountsLoaded)
         await messages.wait_for(AccountBalancesUpdated)
         await pilot.pause()
         table = app.screen.query_one("#accounts", DataTable)
-        assert table.get_row("demo")[1:4] == ["demo", "Connected · live", "8,589.90"]
+        assert table.get_row("demo")[1:4] == ["demo", "Connected · live", "4,391.45"]
     assert [record.label for record in store.accounts()] == ["demo"]
 
 
@@ -179,7 +179,7 @@ async def test_replace_key_ends_connected_again(make_app, messages, store):
         await pilot.pause()
         assert isinstance(app.screen, KeyFormScreen)
         assert "Replace the API key of demo" in text(app, ".title")
-        assert "bg_3432" in text(app, "#replacing")
+        assert "bg_83d5" in text(app, "#replacing")
         await connect_demo(pilot, messages, "demo-typo")
         await messages.wait_for(KeyRejected)
         await pilot.pause()
@@ -250,13 +250,13 @@ async def test_balance_change_arrives_as_a_live_push(make_app, messages, simulat
     app = make_app(poll_seconds=60)
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await open_balances(pilot, messages, BalanceSource.LIVE)
-        assert "8,589.90" in text(app, "#total")
+        assert "4,391.45" in text(app, "#total")
         assert text(app, "#freshness") == "live · last change just now"
-        simulator.state.set_balance("demo", "USDT", "2520.48213")
-        await messages.wait_for(BalancesUpdated, total_is("9589.900316"))
+        simulator.state.set_balance("demo-unified", "USDT", "3400.12", wallet="unified")
+        await messages.wait_for(BalancesUpdated, total_is("5391.44925"))
         await pilot.pause()
-        assert "9,589.90" in text(app, "#total")
-        assert app.screen.totals[-1] == 9589.900316
+        assert "5,391.45" in text(app, "#total")
+        assert app.screen.totals[-1] == 5391.44925
         assert "live" in text(app, "#freshness")
 
 
@@ -265,11 +265,11 @@ async def test_home_total_follows_a_push(make_app, messages, simulator):
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await home_with_demo(pilot, messages)
         await messages.wait_for(AccountBalancesUpdated)
-        simulator.state.set_balance("demo", "USDT", "2520.48213")
-        await messages.wait_for(AccountBalancesUpdated, total_is("9589.900316"))
+        simulator.state.set_balance("demo-unified", "USDT", "3400.12", wallet="unified")
+        await messages.wait_for(AccountBalancesUpdated, total_is("5391.44925"))
         await pilot.pause()
         row = app.screen.query_one("#accounts", DataTable).get_row("demo")
-        assert row[2:4] == ["Connected · live", "9,589.90"]
+        assert row[2:4] == ["Connected · live", "5,391.45"]
 
 
 async def test_home_row_goes_stale_when_readings_fail(make_app, messages, simulator):
@@ -282,7 +282,7 @@ async def test_home_row_goes_stale_when_readings_fail(make_app, messages, simula
         await messages.wait_for(AccountBalancesUpdated, lambda message: message.snapshot.error is not None)
         await pilot.pause()
         row = app.screen.query_one("#accounts", DataTable).get_row("demo")
-        assert row[2:4] == ["Stale", "8,589.90"]
+        assert row[2:4] == ["Stale", "4,391.45"]
         assert "demo: balances are stale:" in text(app, "#account-detail")
 
 
@@ -291,7 +291,7 @@ async def test_balances_say_polling_while_the_stream_is_refused(make_app, messag
     app = make_app(poll_seconds=0.2)
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await open_balances(pilot, messages, BalanceSource.POLLING)
-        assert "8,589.90" in text(app, "#total")
+        assert "4,391.45" in text(app, "#total")
         assert text(app, "#freshness") == "polling every 0.2 s · updated just now"
         assert not app.screen.query_one("#freshness").has_class("-stale")
 
@@ -308,7 +308,7 @@ async def test_balances_go_stale_when_polls_fail(make_app, messages, simulator):
         assert freshness.startswith("STALE · last update ")
         assert freshness.endswith(": Bitget is having trouble: try again in a moment")
         assert app.screen.query_one("#freshness").has_class("-stale")
-        assert "8,589.90" in text(app, "#total")
+        assert "4,391.45" in text(app, "#total")
 
 
 async def test_refresh_restarts_the_watch(make_app, messages):

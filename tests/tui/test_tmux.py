@@ -114,6 +114,6 @@ def test_demo_adds_the_demo_key_in_tmux(tmux, colour):
     tmux.wait_for("••••••••••••••")
     tmux.send("Enter")
     screen = tmux.wait_for("Connected: Bitget · demo")
-    assert "bg_3432…" in screen
+    assert "bg_83d5…" in screen
     tmux.send("C-q")
     assert tmux.exit_code() == 0
