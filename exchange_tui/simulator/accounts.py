@@ -14,6 +14,8 @@ An accounts file (``exchange-tui simulator --accounts FILE``) is JSON::
        "futures": {"USDT-FUTURES": [{"marginCoin": "USDT", "available": "820.1", "locked": "10"}]},
        "overview": {"funding": "0", "earn": "0", "bots": "0", "margin": "0"},
        "unified": {"perm_type": "read-and-write", "permissions": ["uta_mgt", "uta_trade"],
+                   "uid_field": "uid",             # or "userId"
+                   "classic_api": "40085",         # or "info-then-40731", "info-then-40085"
                    "assets": [{"coin": "USDT", "balance": "100", "available": "100"}],
                    "funding": [{"coin": "USDT", "balance": "5", "available": "5"}]}}]}
 
