@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
+from textual import events
 from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from exchange_tui.service import AccountService
 from exchange_tui.tui.app import ExchangeApp
@@ -42,6 +45,22 @@ class Messages:
 @pytest.fixture
 def messages() -> Messages:
     return Messages()
+
+
+@pytest.fixture
+def paste(messages: Messages) -> Callable[[Pilot, str, str], Awaitable[Input]]:
+    """Paste text into a field as the terminal's paste arrives: an ``events.Paste`` that the app hands
+    to the focused widget. Returns the field once it has changed."""
+
+    async def paste_into(pilot: Pilot, field: str, text: str) -> Input:
+        widget = pilot.app.screen.query_one(f"#{field}", Input)
+        widget.focus()
+        await pilot.pause()
+        pilot.app.post_message(events.Paste(text))
+        await messages.wait_for(Input.Changed, lambda message: message.input is widget)
+        return widget
+
+    return paste_into
 
 
 @pytest.fixture

@@ -109,18 +109,43 @@ async def test_secret_fields_are_masked_until_revealed(make_app, messages):
         assert not any(field.password for field in fields)
 
 
-async def test_pasted_key_is_cleaned(make_app, messages, simulator):
+API_KEY = "bg_" + "0123456789abcdef" * 2
+SECRET_KEY = "cafe" * 16
+PASTES = {
+    "label": (" main\n", "main"),
+    "api_key": (f"   {API_KEY}\n", API_KEY),
+    "secret_key": (f"{SECRET_KEY}\r\n", SECRET_KEY),
+    "passphrase": (" Quartz7Harbor", "Quartz7Harbor"),
+}
+"""Per field of the key form: what a paste brings (the value on its first line), what the field takes."""
+
+
+@pytest.mark.parametrize("field", PASTES)
+async def test_a_paste_goes_in_once_cleaned(make_app, messages, paste, field):
+    pasted, cleaned = PASTES[field]
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await open_form(pilot, messages)
-        await pilot.press("tab")
-        field = app.screen.query_one("#api_key", Input)
-        assert field.has_focus
-        from textual import events
+        widget = await paste(pilot, field, pasted)
+        assert widget.value == cleaned
+        if field != "label":
+            screen = app.export_screenshot()
+            assert widget.password and "•" in screen and cleaned not in screen
 
-        field.post_message(events.Paste("\n  bg_0123  \r\n"))
+
+async def test_a_paste_with_a_break_inside_is_reported_by_the_form(make_app, messages, paste):
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await open_form(pilot, messages)
+        widget = await paste(pilot, "api_key", f"  {API_KEY[:19]}\n{API_KEY[19:]}  \n")
+        assert widget.value == f"{API_KEY[:19]} {API_KEY[19:]}"
+        for field in ("label", "secret_key", "passphrase"):
+            app.screen.query_one(f"#{field}", Input).value = PASTES[field][1]
+        await pilot.click("#connect")
+        rejected = await messages.wait_for(InputRejected)
         await pilot.pause()
-        assert field.value == "bg_0123"
+        assert rejected.field == "api_key"
+        assert "spaces or line breaks inside it" in text(app, "#error-api_key")
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Header, Input, Static, Switch
 
 from exchange_tui.tui.guide import step_to_revisit
 from exchange_tui.tui.messages import ActionFailed, InputRejected, KeyConnected, KeyRejected
-from exchange_tui.tui.widgets.key_input import KeyInput
+from exchange_tui.tui.widgets.paste_input import KeyInput
 
 if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
@@ -80,7 +80,7 @@ class KeyFormScreen(Screen):
                     yield Static(title, classes="field-title")
                     if field == "label":
                         value = self.replacing.label if self.replacing else ""
-                        yield Input(value, placeholder=placeholder, id=field, compact=True, disabled=bool(self.replacing))
+                        yield KeyInput(value, placeholder=placeholder, id=field, compact=True, disabled=bool(self.replacing))
                     else:
                         yield KeyInput(placeholder=placeholder, id=field, password=True, compact=True)
                 yield Static("", id=f"error-{field}", classes="field-error")

@@ -1,0 +1,39 @@
+"""Inputs that take a terminal's paste once, cleaned for what they hold.
+
+A terminal sends a paste as one bracketed paste, and Textual hands it to the focused input as an
+``events.Paste``. Textual then runs the ``_on_paste`` of every class in the input's MRO until one
+calls ``prevent_default()`` (``stop()`` only keeps the event from bubbling to the parent), so an
+input that cleans the paste itself must prevent ``Input._on_paste`` from inserting the raw first
+line as well.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+
+class PasteInput(Input):
+    """A one-line input that inserts each paste once, as ``clean_paste`` makes it."""
+
+    def clean_paste(self, text: str) -> str:
+        """What of the pasted ``text`` replaces the selection, or goes in at the cursor ("": nothing)."""
+        raise NotImplementedError
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # else Input._on_paste inserts the raw first line too (see above)
+        event.stop()
+        if cleaned := self.clean_paste(event.text):
+            self.replace(cleaned, *self.selection)
+
+
+class KeyInput(PasteInput):
+    """An input for keys and labels: surrounding whitespace goes, inner runs become one space.
+
+    An inner space is left for the form's check to point at ("copy it again, in one piece")
+    rather than silently joining two pieces of text that may not belong together.
+    """
+
+    def clean_paste(self, text: str) -> str:
+        return " ".join(text.split())
+
