@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from exchange_tui.tui.widgets.paste_input import MasterPasswordInput
+
 if TYPE_CHECKING:
     from exchange_tui.tui.demo import DemoKey
 
@@ -115,9 +117,9 @@ class MasterPasswordScreen(ModalScreen[SecretStr | None]):
                              "Choose its master password; it cannot be recovered.")
             else:
                 yield Static(f"The master password of {self.path}:")
-            yield Input(password=True, placeholder="master password", id="password")
+            yield MasterPasswordInput(password=True, placeholder="master password", id="password")
             if self.new:
-                yield Input(password=True, placeholder="the same again", id="again")
+                yield MasterPasswordInput(password=True, placeholder="the same again", id="again")
             yield Static(self.problem, id="password-error", classes="field-error")
 
     @on(Input.Submitted)
@@ -138,6 +140,12 @@ class MasterPasswordScreen(ModalScreen[SecretStr | None]):
         self.dismiss(SecretStr(fields[0].value))
         for field in fields:
             field.value = ""
+
+    @on(MasterPasswordInput.PasteRefused)
+    def paste_refused(self) -> None:
+        self.query_one("#password-error", Static).update(
+            "The paste has a line break inside: copy the password alone, on one line."
+        )
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

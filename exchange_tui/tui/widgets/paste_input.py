@@ -5,12 +5,18 @@ A terminal sends a paste as one bracketed paste, and Textual hands it to the foc
 calls ``prevent_default()`` (``stop()`` only keeps the event from bubbling to the parent), so an
 input that cleans the paste itself must prevent ``Input._on_paste`` from inserting the raw first
 line as well.
+
+Terminals re-encode the line breaks of what they paste: tmux sends each ``\\n`` as ``\\r`` (so a
+``\\r\\n`` arrives as ``\\r\\r``), VTE (GNOME Terminal) sends ``\\r``; a Pilot test sends the text as is.
 """
 
 from __future__ import annotations
 
 from textual import events
+from textual.message import Message
 from textual.widgets import Input
+
+LINE_BREAKS = "\r\n"
 
 
 class PasteInput(Input):
@@ -37,3 +43,30 @@ class KeyInput(PasteInput):
     def clean_paste(self, text: str) -> str:
         return " ".join(text.split())
 
+
+class MasterPasswordInput(PasteInput):
+    """An input for a master password: a paste goes in unchanged but for its trailing line break.
+
+    Spaces are kept, leading and trailing ones too: a master password may have them. Every line
+    break at the end goes (one line break may arrive as two characters, see above; no password
+    typed at a prompt ends in one). A line break inside is refused: such a password could never
+    be typed again, so nothing is inserted and ``PasteRefused`` says why.
+    """
+
+    class PasteRefused(Message):
+        """A paste that was not inserted; it carries no part of the paste."""
+
+        def __init__(self, input: MasterPasswordInput) -> None:
+            super().__init__()
+            self.input = input
+
+        @property
+        def control(self) -> MasterPasswordInput:
+            return self.input
+
+    def clean_paste(self, text: str) -> str:
+        password = text.rstrip(LINE_BREAKS)
+        if any(char in LINE_BREAKS for char in password):
+            self.post_message(self.PasteRefused(self))
+            return ""
+        return password
