@@ -1,4 +1,5 @@
-"""A real terminal: tmux at 80x24 runs the demo, the demo key is added through the form, "Connected", quit, exit 0.
+"""A real terminal: tmux at 80x24 runs the demo, the demo key is added through the form (filled in with
+F7, or pasted with the terminal's paste), "Connected", quit, exit 0; a master password is pasted too.
 
 Waiting is on the terminal's output: tmux pipes what the app writes into a FIFO, and the test
 blocks on that FIFO (bounded) before looking at the screen again.
@@ -12,10 +13,15 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
+from exchange_tui.simulator import demo_accounts
+from exchange_tui.store import Locations, WrongMasterPassword, open_encrypted_file
+from exchange_tui.tui.demo import DEMO_KEYS
 
 
 @pytest.fixture(autouse=True)
@@ -48,18 +54,40 @@ class Tmux:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "demo")
 
-    def wait_for(self, text: str) -> str:
-        """Block on the app's output until ``text`` is on screen (or fail after TIMEOUT)."""
+    def cursor_line(self) -> str:
+        """The screen's line under the terminal's cursor: Textual puts it in the focused input."""
+        row = int(self.tmux("display-message", "-p", "-t", "demo", "#{cursor_y}"))
+        return self.screen().splitlines()[row]
+
+    def wait_until(self, check: Callable[[str], bool], what: str) -> str:
+        """Block on the app's output until ``check(screen)`` holds (or fail after TIMEOUT)."""
         deadline = time.monotonic() + TIMEOUT
         while True:
             screen = self.screen()
-            if text in screen:
+            if check(screen):
                 return screen
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"{text!r} never appeared; the screen:\n{screen}")
+                raise AssertionError(f"{what} never happened; the screen:\n{screen}")
             if select.select([self.output], [], [], left)[0]:
                 self.written += os.read(self.output, 65536)
+
+    def wait_for(self, text: str) -> str:
+        """Block on the app's output until ``text`` is on screen."""
+        return self.wait_until(lambda screen: text in screen, f"{text!r} on screen")
+
+    def wait_for_cursor_on(self, text: str) -> str:
+        """Block until the focused input's line shows ``text`` (a field's title, its placeholder, "•").
+
+        An input focused before its screen is laid out (a screen's first field) gets the cursor
+        only once the cursor moves in it: wait for that field's screen instead.
+        """
+        return self.wait_until(lambda screen: text in self.cursor_line(), f"the cursor on a line with {text!r}")
+
+    def paste(self, text: str) -> None:
+        """Paste ``text`` as a terminal does: one bracketed paste (tmux sends each ``\\n`` as ``\\r``)."""
+        self.tmux("set-buffer", "--", text)
+        self.tmux("paste-buffer", "-d", "-p", "-t", "demo")
 
     def send(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "demo", *keys)
@@ -117,3 +145,63 @@ def test_demo_adds_the_demo_key_in_tmux(tmux, colour):
     assert "bg_83d5…" in screen
     tmux.send("C-q")
     assert tmux.exit_code() == 0
+
+
+def test_a_key_pasted_with_the_terminals_paste_connects(tmux):
+    """Each value pasted once, as the terminal sends it (bracketed), with what copying adds around it."""
+    demo_key = next(key for key in DEMO_KEYS if key.label == "demo")
+    account = next(account for account in demo_accounts() if account.label == demo_key.account)
+    tmux.start(f"TERM=screen-256color {sys.executable} -m exchange_tui --demo")
+    tmux.wait_for("No exchange connected yet")
+    tmux.send("a")
+    tmux.wait_for("Pick the exchange")
+    tmux.send("Enter")
+    tmux.wait_for("Add Bitget account")
+    for title, pasted, shown in (
+        ("Label", " pasted\n", "pasted"),
+        ("API key", f"   {account.api_key}\n", "•"),
+        ("Secret key", f"{account.secret_key}\r\n", "•"),
+        ("Passphrase", f" {account.passphrase}", "•"),
+    ):
+        if title != "Label":
+            tmux.wait_for_cursor_on(title)
+        tmux.paste(pasted)
+        tmux.wait_for_cursor_on(shown)
+        tmux.send("Enter")
+    screen = tmux.wait_until(lambda screen: "Connected: Bitget" in screen or "Not " in screen, "an outcome")
+    assert "Connected: Bitget · pasted" in screen
+    assert account.api_key[:7] + "…" in screen
+    tmux.send("C-q")
+    assert tmux.exit_code() == 0
+    written = tmux.drain()
+    assert "•".encode() in written
+    for secret in (account.api_key[7:], account.secret_key, account.passphrase):
+        assert secret.encode() not in written
+
+
+def test_a_master_password_pasted_with_the_terminals_paste_opens_the_store(tmux, tmp_path):
+    """A new encrypted-file store: the password pasted twice, its spaces kept, its line break dropped."""
+    password = " Harbor quartz 7 "
+    home = tmp_path / "exchange-tui"
+    tmux.start(
+        f"env -u EXCHANGE_TUI_MASTER_PASSWORD HOME={tmp_path} EXCHANGE_TUI_HOME={home} TERM=screen-256color "
+        f"PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring {sys.executable} -m exchange_tui"
+    )
+    masked = " " + "•" * len(password) + " "
+    tmux.wait_for("Master password")
+    tmux.paste(password + "\n")
+    tmux.wait_for_cursor_on(masked)
+    tmux.send("Enter")
+    tmux.wait_for_cursor_on("the same again")
+    tmux.paste(password + "\r\n")
+    tmux.wait_for_cursor_on(masked)
+    tmux.send("Enter")
+    tmux.wait_for("No exchange connected yet")
+    tmux.send("C-q")
+    assert tmux.exit_code() == 0
+    written = tmux.drain()
+    assert "•".encode() in written and password.strip().encode() not in written
+    locations = Locations.from_env({"EXCHANGE_TUI_HOME": str(home)})
+    open_encrypted_file(locations, lambda path, new: SecretStr(password), "test")
+    with pytest.raises(WrongMasterPassword):
+        open_encrypted_file(locations, lambda path, new: SecretStr(password.strip()), "test")
