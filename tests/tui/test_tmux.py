@@ -12,6 +12,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +37,10 @@ TIMEOUT = 30.0
 
 class Tmux:
     def __init__(self, tmp_path: Path) -> None:
-        self.socket = f"exchange-tui-test-{os.getpid()}"
+        # The server's socket in a folder of our own (tmp_path may be too long for a socket's name),
+        # removed with it: tmux's own -L sockets stay in /tmp/tmux-UID after the server ends.
+        self.folder = tempfile.mkdtemp(prefix="xt-tmux-")
+        self.socket = os.path.join(self.folder, "socket")
         self.exit_file = tmp_path / "exit-code"
         self.fifo = tmp_path / "output"
         os.mkfifo(self.fifo)
@@ -44,7 +48,7 @@ class Tmux:
         """Every byte the app wrote to the terminal so far: its scrollback, a crash report included."""
 
     def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True).stdout
+        return subprocess.run(["tmux", "-S", self.socket, *args], check=True, capture_output=True, text=True).stdout
 
     def start(self, command: str) -> None:
         self.tmux("new-session", "-d", "-s", "demo", "-x", "80", "-y", "24", f"{command}; echo $? > {self.exit_file}")
@@ -116,7 +120,8 @@ class Tmux:
 
     def close(self) -> None:
         os.close(self.output)
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture
