@@ -1,12 +1,15 @@
 """``exchange-tui`` as a trading box runs it, in a process of its own: for the CLI and Vault tests."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 COMMAND = [sys.executable, "-m", "exchange_tui"]
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -25,9 +28,17 @@ def environment(base: dict[str, str], changes: dict[str, str | None] | None) -> 
     return {name: value for name, value in (base | (changes or {})).items() if value is not None}
 
 
+def this_checkout(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process that imports the package from the checkout these tests are in, not from
+    whichever checkout is installed (another worktree's, say); a PYTHONPATH it has comes after."""
+    return env | {"PYTHONPATH": os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))}
+
+
 def run(args: tuple[str, ...], env: dict[str, str], stdin: str = "") -> Result:
     """Run one command to its end; it must never print a traceback."""
-    done = subprocess.run([*COMMAND, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [*COMMAND, *args], input=stdin, capture_output=True, text=True, env=this_checkout(env), timeout=60
+    )
     assert "Traceback" not in done.stderr, done.stderr
     return Result(done.returncode, done.stdout, done.stderr)
 
@@ -57,7 +68,7 @@ def start(args: tuple[str, ...], env: dict[str, str], stdin: str = "") -> subpro
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=this_checkout(env),
         preexec_fn=default_sigint,
     )
     process.stdin.write(stdin)
