@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pydantic import SecretStr
 
 from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, RateLimited
+from exchange_tui.hardening import forbid_core_dumps
 from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
 from exchange_tui.validation import InvalidInput, check_url
@@ -546,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         from exchange_tui.tui import run
 
         return run(demo=args.demo, base_url=args.url)
+    forbid_core_dumps()
     from exchange_tui.config import ConfigError, apply_config
 
     try:

@@ -7,9 +7,12 @@ def run(*, demo: bool = False, base_url: str | None = None) -> int:
     """Run the app until the user quits; the exit code.
 
     ``demo``: the built-in simulator on loopback and a throwaway store (never the user's keyring).
+    Core dumps are off first: the app holds the master password and keys.
     """
+    from exchange_tui.hardening import forbid_core_dumps
     from exchange_tui.tui.launch import prepared_app
 
+    forbid_core_dumps()
     with prepared_app(demo=demo, base_url=base_url) as app:
         app.run()
     return app.return_code or 0
