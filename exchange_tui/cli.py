@@ -154,16 +154,23 @@ def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int
 # -- commands ------------------------------------------------------------------
 
 
-def _service(url: str | None = None):
-    """The account service on the store this box uses; ``url`` overrides every account's exchange URL."""
-    from exchange_tui.service import AccountService
-    from exchange_tui.store import open_account_store
+def _store(args: argparse.Namespace):
+    """The account store this box uses. The encrypted file's master password comes from
+    ``--master-password-fd``, the file or the environment, else a prompt."""
+    from exchange_tui.store import MasterPassword, open_account_store
 
-    return AccountService(open_account_store(), base_url=url)
+    return open_account_store(password_source=MasterPassword(fd=args.master_password_fd))
+
+
+def _service(args: argparse.Namespace, url: str | None = None):
+    """The account service on :func:`_store`; ``url`` overrides every account's exchange URL."""
+    from exchange_tui.service import AccountService
+
+    return AccountService(_store(args), base_url=url)
 
 
 async def cmd_accounts(args: argparse.Namespace) -> int:
-    async with _service() as service:
+    async with _service(args) as service:
         records = await service.accounts()
     if args.json:
         _print_json({"accounts": [_record_json(r) for r in records]})
@@ -183,7 +190,7 @@ async def cmd_accounts(args: argparse.Namespace) -> int:
 
 async def cmd_add(args: argparse.Namespace) -> int:
     api_key, secret_key, passphrase = read_credentials()
-    async with _service() as service:
+    async with _service(args) as service:
         connected = await service.add(
             args.exchange.lower(),
             args.label,
@@ -197,14 +204,14 @@ async def cmd_add(args: argparse.Namespace) -> int:
 
 
 async def cmd_check(args: argparse.Namespace) -> int:
-    async with _service(args.url) as service:
+    async with _service(args, args.url) as service:
         connected = await service.check(args.label)
     return _show_report(args, connected.report, connected.record.label)
 
 
 async def cmd_rotate(args: argparse.Namespace) -> int:
     api_key, secret_key, passphrase = read_credentials()
-    async with _service(args.url) as service:
+    async with _service(args, args.url) as service:
         connected = await service.rotate(args.label, api_key, secret_key, passphrase)
     return _show_report(args, connected.report, connected.record.label)
 
@@ -212,7 +219,7 @@ async def cmd_rotate(args: argparse.Namespace) -> int:
 async def cmd_remove(args: argparse.Namespace) -> int:
     from exchange_tui.store import HalfWritten
 
-    async with _service() as service:
+    async with _service(args) as service:
         try:
             record = await service.account(args.label)
         except HalfWritten as cut_short:
@@ -249,7 +256,7 @@ async def cmd_balance(args: argparse.Namespace) -> int:
     refused) is a line of its own and the worst exit code, and the others are still shown."""
     if args.watch:
         return await _watch_balance(args)
-    async with _service(args.url) as service:
+    async with _service(args, args.url) as service:
         if args.label:
             readings = [_Reading(await service.balances(args.label))]
         else:
@@ -322,7 +329,7 @@ async def _watch_balance(args: argparse.Namespace) -> int:
     healthy = False
     problem = "no answer"
     async with (
-        _service(args.url) as service,
+        _service(args, args.url) as service,
         aclosing(service.watch(args.label, poll_interval=args.interval, store_timeout=args.timeout)) as snapshots,
     ):
         while True:
@@ -378,10 +385,10 @@ async def cmd_locate(args: argparse.Namespace) -> int:
 
 async def cmd_doctor(args: argparse.Namespace) -> int:
     """The store in use, the index against it, our files' modes; exit 4 while a problem remains."""
-    from exchange_tui.store import Locations, checkup, open_account_store, store_choice
+    from exchange_tui.store import Locations, checkup, store_choice
 
     locations = None if store_choice() == "vault" else Locations.from_env()
-    store = await asyncio.to_thread(open_account_store)
+    store = await asyncio.to_thread(_store, args)
     found = await asyncio.to_thread(checkup, store, locations, repair=args.repair)
     if args.json:
         _print_json(found.as_json())
@@ -423,6 +430,13 @@ def _seconds_argument(text: str) -> float:
     return seconds
 
 
+def _descriptor(text: str) -> int:
+    """``--master-password-fd``'s value: a file descriptor's number."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a file descriptor: {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange-tui",
@@ -438,6 +452,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--url", type=_url_argument, help="the exchange's REST base URL for the app (else EXCHANGE_TUI_BITGET_URL)"
+    )
+    parser.add_argument(
+        "--master-password-fd",
+        type=_descriptor,
+        metavar="N",
+        help="read the encrypted file's master password from file descriptor N, to its end "
+        "(else EXCHANGE_TUI_MASTER_PASSWORD_FILE, EXCHANGE_TUI_MASTER_PASSWORD or a prompt)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -546,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         from exchange_tui.tui import run
 
-        return run(demo=args.demo, base_url=args.url)
+        return run(demo=args.demo, base_url=args.url, master_password_fd=args.master_password_fd)
     forbid_core_dumps()
     from exchange_tui.config import ConfigError, apply_config
 

@@ -47,8 +47,13 @@ from .index import (
     account_id,
 )
 from .locations import Locations
-from .secret_store import (
+from .master_password import (
     MASTER_PASSWORD_ENV,
+    MASTER_PASSWORD_FILE_ENV,
+    MasterPassword,
+    master_password_from_env_or_terminal,
+)
+from .secret_store import (
     SERVICE,
     KeyringSecretStore,
     OsKeyring,
@@ -56,14 +61,13 @@ from .secret_store import (
     SecretStore,
     describe_secret_backend,
     find_os_keyring,
-    master_password_from_env,
-    master_password_from_env_or_terminal,
     open_encrypted_file,
     open_secret_store,
 )
 
 __all__ = [
     "MASTER_PASSWORD_ENV",
+    "MASTER_PASSWORD_FILE_ENV",
     "SERVICE",
     "STORE_ENV",
     "AccountBusy",
@@ -85,6 +89,7 @@ __all__ = [
     "KeyringSecretStore",
     "Locations",
     "LockTimeout",
+    "MasterPassword",
     "OsKeyring",
     "PasswordSource",
     "Reconciliation",
@@ -108,7 +113,6 @@ __all__ = [
     "describe_account_store",
     "describe_secret_backend",
     "find_os_keyring",
-    "master_password_from_env",
     "master_password_from_env_or_terminal",
     "open_account_store",
     "open_encrypted_file",

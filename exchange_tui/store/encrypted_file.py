@@ -173,7 +173,8 @@ class EncryptedFileKeyring(CryptFileKeyring):
             self._keys.clear()
             raise WrongMasterPassword(
                 f"the master password does not open {self.file_path}: "
-                "check EXCHANGE_TUI_MASTER_PASSWORD (or what you typed)"
+                "check what --master-password-fd, EXCHANGE_TUI_MASTER_PASSWORD_FILE or EXCHANGE_TUI_MASTER_PASSWORD "
+                "gave, or what you typed"
             )
 
     def _key(self, salt: bytes) -> bytes:

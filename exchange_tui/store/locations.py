@@ -93,3 +93,11 @@ def ensure_private_dir(path: Path) -> Path:
     if stat.S_IMODE(path.stat().st_mode) != PRIVATE_DIR_MODE:
         path.chmod(PRIVATE_DIR_MODE)
     return path
+
+
+def display_path(path: Path) -> str:
+    """``path`` with the home folder shown as ``~``."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)

@@ -13,7 +13,6 @@ plaintext backend is never used.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
@@ -34,10 +33,10 @@ from exchange_tui.models import Credentials
 
 from .encrypted_file import EncryptedFileKeyring, secrets_file_exists
 from .errors import CorruptSecret, SecretStoreError, SecretStoreTimeout, SecretStoreUnavailable, StoreError
-from .locations import Locations
+from .locations import Locations, display_path
+from .master_password import HOW_TO_GIVE, master_password_from_env_or_terminal
 
 SERVICE = "exchange-tui"
-MASTER_PASSWORD_ENV = "EXCHANGE_TUI_MASTER_PASSWORD"
 DEFAULT_TIMEOUT = 5.0
 PROBE_USER = "probe"
 FIELDS = ("api_key", "secret_key", "passphrase")
@@ -229,7 +228,7 @@ def open_encrypted_file(locations: Locations, password_source: PasswordSource, r
     if password is None:
         raise SecretStoreUnavailable(
             f"no usable OS keyring ({reason}) and no master password for the encrypted file {display_path(path)}: "
-            f"set {MASTER_PASSWORD_ENV}, or run in a terminal to be asked for it"
+            f"{HOW_TO_GIVE}"
         )
     backend = EncryptedFileKeyring(path, password, lock_path=locations.state / "secrets.lock")
     return KeyringSecretStore(
@@ -243,26 +242,6 @@ def open_encrypted_file(locations: Locations, password_source: PasswordSource, r
 
 def _encrypted_file_description(path: Path, reason: str) -> str:
     return f"encrypted file {display_path(path)} ({reason})"
-
-
-def master_password_from_env() -> SecretStr | None:
-    """``EXCHANGE_TUI_MASTER_PASSWORD``, if it is set (and not empty)."""
-    return SecretStr(os.environ[MASTER_PASSWORD_ENV]) if os.environ.get(MASTER_PASSWORD_ENV) else None
-
-
-def master_password_from_env_or_terminal(path: Path, new: bool) -> SecretStr | None:
-    """``EXCHANGE_TUI_MASTER_PASSWORD``, else a no-echo prompt if stdin is a terminal, else ``None``."""
-    from_env = master_password_from_env()
-    if from_env is not None:
-        return from_env
-    if sys.stdin is None or not sys.stdin.isatty():
-        return None
-    if not new:
-        return SecretStr(getpass.getpass(f"Master password for {display_path(path)}: "))
-    password = SecretStr(getpass.getpass(f"New master password for {display_path(path)} (it cannot be recovered): "))
-    if SecretStr(getpass.getpass("The same password again: ")) != password:
-        raise SecretStoreUnavailable("the two master passwords differ: run the command again")
-    return password
 
 
 def call_with_timeout(operation: Callable[[], T], timeout: float, what: str) -> T:
@@ -288,14 +267,6 @@ def call_with_timeout(operation: Callable[[], T], timeout: float, what: str) -> 
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
-
-
-def display_path(path: Path) -> str:
-    """``path`` with the home folder shown as ``~``."""
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
 
 
 # backend choice -------------------------------------------------------------------------

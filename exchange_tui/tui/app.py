@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from exchange_tui.models import KeyReport
     from exchange_tui.service import AccountService
-    from exchange_tui.store import AccountRecord, PasswordSource
+    from exchange_tui.store import AccountRecord, MasterPassword, PasswordSource
     from exchange_tui.tui.demo import DemoKeys, DemoSession
 
     Opener = Callable[[PasswordSource], AccountService]
@@ -60,10 +60,13 @@ class ExchangeApp(App[int]):
         poll_seconds: float = 3.0,
         drift_seconds: float = 2.0,
         check_on_start: bool = True,
+        master_password_fd: int | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.opener = opener
+        self.master_password_fd = master_password_fd
+        self.master_password: MasterPassword | None = None
         self.password_problem = ""
         self.demo = demo
         self.demo_keys = demo_keys
@@ -95,14 +98,15 @@ class ExchangeApp(App[int]):
         frame, could hold the master password.
         """
         from exchange_tui.config import ConfigError
-        from exchange_tui.store import StoreError, WrongMasterPassword, master_password_from_env
+        from exchange_tui.store import MasterPassword, StoreError, WrongMasterPassword
 
+        self.master_password = MasterPassword(fd=self.master_password_fd)
         problem = ""
         for attempt in range(1, MASTER_PASSWORD_TRIES + 1):
             try:
                 service = opener(self.ask_master_password)
             except WrongMasterPassword as wrong:
-                if attempt == MASTER_PASSWORD_TRIES or master_password_from_env() is not None:
+                if attempt == MASTER_PASSWORD_TRIES or self.master_password.given() is not None:
                     problem = str(wrong)
                     break
                 self.password_problem = "That password does not open the file: try again."
@@ -118,13 +122,13 @@ class ExchangeApp(App[int]):
         self.post_message(ServiceFailed(problem))
 
     def ask_master_password(self, path: Path, new: bool) -> SecretStr | None:
-        """The store's password source: the environment, else a modal (called from the store's thread)."""
-        from exchange_tui.store import master_password_from_env
+        """The store's password source: ``--master-password-fd``, the file or the environment, else a
+        modal (called from the store's thread)."""
         from exchange_tui.tui.screens.dialogs import MasterPasswordScreen
 
-        from_env = master_password_from_env()
-        if from_env is not None:
-            return from_env
+        given = self.master_password.given()
+        if given is not None:
+            return given
         answer: Future[SecretStr | None] = Future()
         screen = MasterPasswordScreen(path, new, self.password_problem)
         self.call_from_thread(self.push_screen, screen, answer.set_result)

@@ -31,10 +31,15 @@ def user_opener(base_url: str | None):
 
 
 @contextmanager
-def prepared_app(*, demo: bool = False, base_url: str | None = None) -> Iterator[ExchangeApp]:
-    """The app, ready to run; the demo's simulator and store are cleaned up when the block ends."""
+def prepared_app(
+    *, demo: bool = False, base_url: str | None = None, master_password_fd: int | None = None
+) -> Iterator[ExchangeApp]:
+    """The app, ready to run; the demo's simulator and store are cleaned up when the block ends.
+
+    ``master_password_fd``: ``--master-password-fd``, for the user's encrypted file (the demo has its own).
+    """
     if not demo:
-        yield ExchangeApp(opener=user_opener(base_url))
+        yield ExchangeApp(opener=user_opener(base_url), master_password_fd=master_password_fd)
         return
     from exchange_tui.tui.demo import DemoSession
 

@@ -1,7 +1,8 @@
 """Core dumps are off in every process that may hold a secret: the CLI's commands, the app and the demo (issue 11).
 
 Each runs as ``python -m exchange_tui`` under ``dump_probe.py``, which allows core dumps first and
-reports, from inside the process, the moment the encrypted secrets file is first opened. And a
+reports, from inside the process, the moment the encrypted secrets file is first opened (the app
+with ``--master-password-fd`` opens it only if the descriptor reached it). And a
 ``balance --watch`` killed by SIGABRT, with core dumps allowed, leaves no core where a plain
 Python process does leave one.
 """
@@ -23,19 +24,30 @@ ALLOW_CORES = ["sh", "-c", 'ulimit -S -c "$(ulimit -H -c)" && exec "$@"', "allow
 """Runs the command after it with the soft core-size limit raised to the hard one."""
 
 
-def probed(cli, args: list[str], file_name: str = "secrets.cfg") -> dict:
-    """Run ``exchange-tui ARGS`` under the probe until it opens ``file_name``; what the probe saw then."""
+def probed(cli, args: list[str], *, password_fd: bool, file_name: str = "secrets.cfg") -> dict:
+    """Run ``exchange-tui ARGS`` under the probe until it opens ``file_name``; what the probe saw then.
+
+    ``password_fd``: the master password comes from ``--master-password-fd``, not the environment.
+    """
+    env = dict(cli.env)
     read_end, write_end = os.pipe()
+    given = [write_end]
+    if password_fd:
+        password, feed = os.pipe()
+        os.write(feed, env.pop("EXCHANGE_TUI_MASTER_PASSWORD").encode())
+        os.close(feed)
+        args, given = ["--master-password-fd", str(password), *args], [*given, password]
     process = subprocess.Popen(
         [sys.executable, str(PROBE), *args],
-        env=this_checkout(cli.env | {"PROBE_FD": str(write_end), "PROBE_FILE_NAME": file_name}),
-        pass_fds=[write_end],
+        env=this_checkout(env | {"PROBE_FD": str(write_end), "PROBE_FILE_NAME": file_name}),
+        pass_fds=given,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
-    os.close(write_end)
+    for fd in given:
+        os.close(fd)
     with os.fdopen(read_end) as report:
         try:
             assert select.select([report], [], [], TIMEOUT)[0], f"nothing opened {file_name} within {TIMEOUT} s"
@@ -49,9 +61,13 @@ def probed(cli, args: list[str], file_name: str = "secrets.cfg") -> dict:
     return json.loads(line)
 
 
-@pytest.mark.parametrize("args", [["accounts"], [], ["--demo"]], ids=["command", "app", "demo"])
-def test_no_core_dump_once_a_secret_may_be_read(cli, args):
-    seen = probed(cli, args)
+@pytest.mark.parametrize(
+    ("args", "password_fd"),
+    [(["accounts"], False), (["accounts"], True), ([], False), ([], True), (["--demo"], False)],
+    ids=["command", "command, password on a descriptor", "app", "app, password on a descriptor", "demo"],
+)
+def test_no_core_dump_once_a_secret_may_be_read(cli, args, password_fd):
+    seen = probed(cli, args, password_fd=password_fd)
     assert seen["before"]["dumpable"] == 1 and seen["before"]["rlimit_core"][0] != 0, (
         f"core dumps were not allowed to start with, so this test would prove nothing: {seen['before']}"
     )
