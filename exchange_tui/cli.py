@@ -30,6 +30,7 @@ from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, Ra
 from exchange_tui.hardening import forbid_core_dumps
 from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
+from exchange_tui.urls import InsecureUrl, require_secure_url
 from exchange_tui.validation import InvalidInput, check_url
 
 if TYPE_CHECKING:
@@ -156,17 +157,21 @@ def _show_report(args: argparse.Namespace, report: KeyReport, label: str) -> int
 
 def _store(args: argparse.Namespace):
     """The account store this box uses. The encrypted file's master password comes from
-    ``--master-password-fd``, the file or the environment, else a prompt."""
+    ``--master-password-fd``, the file or the environment, else a prompt; ``--allow-insecure`` lets a
+    plain-text Vault address on another machine through."""
     from exchange_tui.store import MasterPassword, open_account_store
 
-    return open_account_store(password_source=MasterPassword(fd=args.master_password_fd))
+    return open_account_store(
+        password_source=MasterPassword(fd=args.master_password_fd), allow_insecure=args.allow_insecure
+    )
 
 
 def _service(args: argparse.Namespace, url: str | None = None):
-    """The account service on :func:`_store`; ``url`` overrides every account's exchange URL."""
+    """The account service on :func:`_store`; ``url`` overrides every account's exchange URL.
+    ``--allow-insecure`` lets an account's own plain-text URL to another machine through."""
     from exchange_tui.service import AccountService
 
-    return AccountService(_store(args), base_url=url)
+    return AccountService(_store(args), base_url=url, allow_insecure=args.allow_insecure)
 
 
 async def cmd_accounts(args: argparse.Namespace) -> int:
@@ -372,7 +377,7 @@ async def cmd_locate(args: argparse.Namespace) -> int:
         "config_file": str(config_file) + ("" if config_file.exists() else " (none)"),
         "data": str(locations.data),
         "state": str(locations.state),
-        **await asyncio.to_thread(describe_account_store, locations),
+        **await asyncio.to_thread(describe_account_store, locations, allow_insecure=args.allow_insecure),
     }
     if args.json:
         _print_json(found)
@@ -459,6 +464,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="read the encrypted file's master password from file descriptor N, to its end "
         "(else EXCHANGE_TUI_MASTER_PASSWORD_FILE, EXCHANGE_TUI_MASTER_PASSWORD or a prompt)",
+    )
+    parser.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="accept http:// and ws:// URLs to other machines than this one, which send API keys and tokens in clear",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -563,17 +573,28 @@ def main(argv: list[str] | None = None) -> int:
         return simulator_main(args_list[1:])
     parser = _parser()
     args = parser.parse_args(args_list)
+    try:
+        if args.url:
+            require_secure_url(args.url, "--url", allow_insecure=args.allow_insecure)
+    except InsecureUrl as refused:
+        print(f"exchange-tui: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     handler = getattr(args, "handler", None)
     if handler is None:
         from exchange_tui.tui import run
 
-        return run(demo=args.demo, base_url=args.url, master_password_fd=args.master_password_fd)
+        return run(
+            demo=args.demo,
+            base_url=args.url,
+            master_password_fd=args.master_password_fd,
+            allow_insecure=args.allow_insecure,
+        )
     forbid_core_dumps()
     from exchange_tui.config import ConfigError, apply_config
 
     try:
-        apply_config(os.environ)
-    except ConfigError as problem:
+        apply_config(os.environ, allow_insecure=args.allow_insecure)
+    except (ConfigError, InsecureUrl) as problem:
         print(f"exchange-tui: {problem}", file=sys.stderr)
         return EXIT_USAGE
     code = EXIT_OK

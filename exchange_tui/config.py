@@ -10,7 +10,8 @@ the file while a one-off command overrides them::
     bitget_url = "https://api.bitget.com"
 
 Secrets (a master password, a Vault token or secret id, API keys) are refused: they belong in the
-secret store or the environment, never in a file in plain text.
+secret store or the environment, never in a file in plain text. An exchange URL, from the file or
+the environment, must not send keys in clear (:mod:`exchange_tui.urls`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 from exchange_tui.store import Locations
+from exchange_tui.urls import require_secure_url
 
 CONFIG_ENV = "EXCHANGE_TUI_CONFIG"
 FILE_NAME = "config.toml"
@@ -37,6 +39,8 @@ SETTINGS: dict[str, str] = {
     "vault_approle_mount": "EXCHANGE_TUI_VAULT_APPROLE_MOUNT",
     "vault_role_id": "EXCHANGE_TUI_VAULT_ROLE_ID",
 }
+EXCHANGE_URLS = ("bitget_url", "bitget_ws_url", "bitget_demo_ws_url")
+"""The settings that name where the exchange is: plain ``http://`` or ``ws://`` only to this machine."""
 SECRETS = {"master_password", "vault_token", "vault_secret_id", "api_key", "secret_key", "passphrase"}
 
 
@@ -72,13 +76,22 @@ def load_config(path: Path) -> dict[str, str]:
     return found
 
 
-def apply_config(environ: MutableMapping[str, str]) -> Path:
+def apply_config(environ: MutableMapping[str, str], *, allow_insecure: bool = False) -> Path:
     """Give every setting of the config file to ``environ``, unless it has that variable already.
 
     The file's path (which may not exist). Called before the store or the exchange is opened,
-    never before the app's first paint: the store's imports are not cheap.
+    never before the app's first paint: the store's imports are not cheap. An exchange URL in use
+    that would send keys in clear is refused (``InsecureUrl``, naming the variable or the file's
+    key) unless ``allow_insecure``.
     """
     path = config_path(environ)
-    for variable, value in load_config(path).items():
+    found = load_config(path)
+    for key in EXCHANGE_URLS:
+        variable = SETTINGS[key]
+        if variable in environ:
+            require_secure_url(environ[variable], variable, allow_insecure=allow_insecure)
+        elif variable in found:
+            require_secure_url(found[variable], f"{key} in {path}", allow_insecure=allow_insecure)
+    for variable, value in found.items():
         environ.setdefault(variable, value)
     return path

@@ -45,6 +45,7 @@ from exchange_tui.store import (
     VaultSealed,
     VaultUnreachable,
 )
+from exchange_tui.urls import require_secure_url
 from exchange_tui.validation import InvalidInput, check_credentials, check_label
 
 T = TypeVar("T")
@@ -114,7 +115,9 @@ class AccountService:
 
     ``base_url`` overrides every account's exchange URL for this service (a
     command's ``--url``); otherwise an account's own override, then the
-    environment, then the exchange's default.
+    environment, then the exchange's default. An account's own URL that would
+    send its key in clear is refused unless ``allow_insecure`` (the others are
+    checked where they are given: the command line, the config).
     """
 
     def __init__(
@@ -123,10 +126,12 @@ class AccountService:
         *,
         base_url: str | None = None,
         exchanges: Mapping[str, Exchange] = EXCHANGES,
+        allow_insecure: bool = False,
     ) -> None:
         self.store = store
         self.base_url = base_url
         self.exchanges = exchanges
+        self.allow_insecure = allow_insecure
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-tui-store")
         self._flows: dict[str, asyncio.Lock] = {}
         self._clients: dict[str, ExchangeClient] = {}
@@ -158,6 +163,8 @@ class AccountService:
         return self.exchanges[exchange]
 
     def _connect(self, exchange: str, credentials: Credentials, demo_trading: bool, base_url: str | None) -> ExchangeClient:
+        if base_url and not self.base_url:
+            require_secure_url(base_url, "the account's own URL (add --url)", allow_insecure=self.allow_insecure)
         return self._exchange(exchange).connect(credentials, demo_trading, self.base_url or base_url)
 
     async def _verify(

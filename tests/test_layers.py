@@ -19,6 +19,8 @@ CORE = [
     "exchange_tui.simulator",
     "exchange_tui.store",
     "exchange_tui.validation",
+    "exchange_tui.hardening",
+    "exchange_tui.urls",
 ]
 
 

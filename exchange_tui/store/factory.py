@@ -61,17 +61,25 @@ def open_account_store(
     *,
     password_source: PasswordSource | None = None,
     environ: Mapping[str, str] | None = None,
+    allow_insecure: bool = False,
 ) -> Accounts:
-    """The account store for this process. Open it once per process."""
+    """The account store for this process. Open it once per process.
+
+    ``allow_insecure``: a Vault at a plain ``http://`` address on another machine is accepted.
+    """
     if store_choice(environ) == VAULT:
         from .vault import VaultAccountStore, VaultSettings
 
-        return VaultAccountStore.open(VaultSettings.from_env(environ))
+        return VaultAccountStore.open(VaultSettings.from_env(environ, allow_insecure=allow_insecure))
     return AccountStore.open(locations, password_source=password_source)
 
 
 def describe_account_store(
-    locations: Locations | None = None, *, environ: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT
+    locations: Locations | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    allow_insecure: bool = False,
 ) -> dict[str, str]:
     """What ``exchange-tui locate`` prints about the store, without logging in or asking for a password.
 
@@ -80,7 +88,7 @@ def describe_account_store(
     if store_choice(environ) == VAULT:
         from .vault import KIND, VaultSettings
 
-        settings = VaultSettings.from_env(environ)
+        settings = VaultSettings.from_env(environ, allow_insecure=allow_insecure)
         return {
             "secret_backend": KIND,
             "secret_backend_detail": settings.description,

@@ -50,6 +50,7 @@ import requests
 from pydantic import SecretStr, ValidationError
 
 from exchange_tui.models import Credentials, mask_key
+from exchange_tui.urls import require_secure_url
 
 from .accounts import Reconciliation
 from .errors import (
@@ -106,11 +107,15 @@ class VaultSettings:
     timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> VaultSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, allow_insecure: bool = False) -> VaultSettings:
+        """The settings the environment gives; a plain ``http://`` address to another machine is
+        refused (``InsecureUrl``) unless ``allow_insecure``: the token would cross the network in clear."""
         env = os.environ if environ is None else environ
         address = _first(env, "VAULT_ADDR", "BAO_ADDR")
         if not address:
             raise SecretStoreUnavailable("EXCHANGE_TUI_STORE=vault, but neither VAULT_ADDR nor BAO_ADDR is set")
+        setting = "VAULT_ADDR" if env.get("VAULT_ADDR") else "BAO_ADDR"
+        require_secure_url(address, setting, allow_insecure=allow_insecure)
         token = _first(env, "VAULT_TOKEN", "BAO_TOKEN")
         role_id = env.get("EXCHANGE_TUI_VAULT_ROLE_ID") or None
         secret_id = env.get("EXCHANGE_TUI_VAULT_SECRET_ID") or None

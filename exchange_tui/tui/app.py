@@ -99,6 +99,7 @@ class ExchangeApp(App[int]):
         """
         from exchange_tui.config import ConfigError
         from exchange_tui.store import MasterPassword, StoreError, WrongMasterPassword
+        from exchange_tui.urls import InsecureUrl
 
         self.master_password = MasterPassword(fd=self.master_password_fd)
         problem = ""
@@ -110,7 +111,7 @@ class ExchangeApp(App[int]):
                     problem = str(wrong)
                     break
                 self.password_problem = "That password does not open the file: try again."
-            except (StoreError, ConfigError) as failure:
+            except (StoreError, ConfigError, InsecureUrl) as failure:
                 problem = str(failure)
                 break
             except Exception as failure:

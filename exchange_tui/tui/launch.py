@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from exchange_tui.store import PasswordSource
 
 
-def user_opener(base_url: str | None):
+def user_opener(base_url: str | None, *, allow_insecure: bool = False):
     """Opens the user's store: OS keyring, else the encrypted file and its master password, or the
-    shared Vault when ``EXCHANGE_TUI_STORE=vault``."""
+    shared Vault when ``EXCHANGE_TUI_STORE=vault``. Plain-text URLs to other machines are refused
+    (``InsecureUrl``) unless ``allow_insecure``."""
 
     def open_service(password_source: PasswordSource) -> AccountService:
         import os
@@ -24,22 +25,29 @@ def user_opener(base_url: str | None):
         from exchange_tui.service import AccountService
         from exchange_tui.store import open_account_store
 
-        apply_config(os.environ)
-        return AccountService(open_account_store(password_source=password_source), base_url=base_url)
+        apply_config(os.environ, allow_insecure=allow_insecure)
+        store = open_account_store(password_source=password_source, allow_insecure=allow_insecure)
+        return AccountService(store, base_url=base_url, allow_insecure=allow_insecure)
 
     return open_service
 
 
 @contextmanager
 def prepared_app(
-    *, demo: bool = False, base_url: str | None = None, master_password_fd: int | None = None
+    *,
+    demo: bool = False,
+    base_url: str | None = None,
+    master_password_fd: int | None = None,
+    allow_insecure: bool = False,
 ) -> Iterator[ExchangeApp]:
     """The app, ready to run; the demo's simulator and store are cleaned up when the block ends.
 
     ``master_password_fd``: ``--master-password-fd``, for the user's encrypted file (the demo has its own).
+    ``allow_insecure``: ``--allow-insecure`` (the demo's simulator is on loopback: it needs none).
     """
     if not demo:
-        yield ExchangeApp(opener=user_opener(base_url), master_password_fd=master_password_fd)
+        opener = user_opener(base_url, allow_insecure=allow_insecure)
+        yield ExchangeApp(opener=opener, master_password_fd=master_password_fd)
         return
     from exchange_tui.tui.demo import DemoSession
 
