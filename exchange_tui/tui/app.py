@@ -68,6 +68,7 @@ class ExchangeApp(App[int]):
         self.master_password_fd = master_password_fd
         self.master_password: MasterPassword | None = None
         self.password_problem = ""
+        self._password_answer: Future[SecretStr | None] | None = None
         self.demo = demo
         self.demo_keys = demo_keys
         self.clock = clock
@@ -131,9 +132,18 @@ class ExchangeApp(App[int]):
         if given is not None:
             return given
         answer: Future[SecretStr | None] = Future()
+        self._password_answer = answer
         screen = MasterPasswordScreen(path, new, self.password_problem)
-        self.call_from_thread(self.push_screen, screen, answer.set_result)
+        self.call_from_thread(self.push_screen, screen, lambda value: answer.done() or answer.set_result(value))
         return answer.result()
+
+    def exit(self, *args, **kwargs) -> None:
+        """End the app. The store's thread may be waiting for the master-password modal: it gets no
+        password, so it ends too and the app with it (else quitting there hung)."""
+        answer = self._password_answer
+        if answer is not None and not answer.done():
+            answer.set_result(None)
+        super().exit(*args, **kwargs)
 
     @on(ServiceOpened)
     def service_opened(self, message: ServiceOpened) -> None:

@@ -210,3 +210,13 @@ def test_a_master_password_pasted_with_the_terminals_paste_opens_the_store(tmux,
     open_encrypted_file(locations, lambda path, new: SecretStr(password), "test")
     with pytest.raises(WrongMasterPassword):
         open_encrypted_file(locations, lambda path, new: SecretStr(password.strip()), "test")
+
+
+def test_quitting_while_the_master_password_is_asked_ends_the_app(tmux, tmp_path):
+    tmux.start(
+        f"env -u EXCHANGE_TUI_MASTER_PASSWORD HOME={tmp_path} EXCHANGE_TUI_HOME={tmp_path}/exchange-tui "
+        f"TERM=screen-256color PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring {sys.executable} -m exchange_tui"
+    )
+    tmux.wait_for("Master password")
+    tmux.send("C-q")
+    assert tmux.exit_code() == 0
