@@ -31,6 +31,9 @@ MESSAGES: dict[str, str] = {
     "40036": "passphrase is error",
     "40037": "Apikey does not exist",
     "40038": "The current ip is not in the apikey ip whitelist",
+    "40048": "The ApiKey must be the parent account",  # reference §9, as the reference words them
+    "40061": "Sub-account not allowed",
+    "40068": "Sub-account access is disabled",
     "40078": "Request is outside the receive window",
     "40084": "You are in Classic Account mode, and the Unified Account API is not supported at this time",
     "40085": "You are in Unified Account mode, and the Classic Account API is not supported at this time",
@@ -48,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "50012": "The account has been suspended",
     "50013": "The account has been deleted",
     "429": "Too Many Requests",
+    "22030": "Demo trading mode cannot use this",
 }
 
 

@@ -103,3 +103,14 @@ async def test_an_authentication_error_on_an_optional_read_still_refuses(connect
     answer(simulator, "40012", OVERVIEW)
     report = await connect().check_key()
     assert not report.connected and report.error.code == "40012"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [("40048", "account_restricted"), ("40061", "account_restricted"), ("40068", "account_restricted"), ("22030", "wrong_environment")],
+)
+async def test_sub_account_and_demo_limits_have_their_own_hint(connect, simulator, code, kind):
+    answer(simulator, code, V3_INFO, times=2)
+    report = await connect("demo-unified").check_key()
+    assert not report.connected and (report.error.kind, report.error.code) == (kind, code)
+    assert "see its message" not in report.error.hint and ("sub-account" in report.error.hint or "Demo" in report.error.hint)

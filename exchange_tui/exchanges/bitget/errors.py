@@ -141,6 +141,23 @@ ADVICE: dict[str, tuple[type[ExchangeError], str]] = {
         "Bitget refused this computer's IP address: add it to the key's whitelist",
     ),
     "429": (RateLimited, "Bitget says too many requests: wait a moment and try again"),
+    # Sub-account and demo limits (reference/bitget-v2.md §9): which endpoints refuse them is not documented.
+    "40048": (
+        AccountRestricted,
+        "Bitget wants the main account's key here: create the key on the main account, not a sub-account",
+    ),
+    "40061": (
+        AccountRestricted,
+        "Bitget does not allow sub-accounts here: use a key of the main account",
+    ),
+    "40068": (
+        AccountRestricted,
+        "This sub-account's access is disabled: enable it from the main account on Bitget",
+    ),
+    "22030": (
+        WrongEnvironment,
+        "Bitget's Demo trading cannot do this: use a live key, or leave this out for the demo account",
+    ),
 }
 
 ADVICE |= {code: (AccountRestricted, hint) for code, hint in ACCOUNT_STATE.items()}
