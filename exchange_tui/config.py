@@ -44,6 +44,10 @@ EXCHANGE_URLS = ("bitget_url", "bitget_ws_url", "bitget_demo_ws_url")
 SECRETS = {"master_password", "vault_token", "vault_secret_id", "api_key", "secret_key", "passphrase"}
 
 
+KEYMAP = "keymap"
+"""The ``[keymap]`` table: the app's binding ids to the keys that replace theirs (``add-exchange = "n"``)."""
+
+
 class ConfigError(ValueError):
     """The config file cannot be used; the message says which line or key to fix."""
 
@@ -63,6 +67,8 @@ def load_config(path: Path) -> dict[str, str]:
         raise ConfigError(f"the config file {path} cannot be read: {problem}") from None
     found: dict[str, str] = {}
     for key, value in document.items():
+        if key == KEYMAP:
+            continue
         if key in SECRETS:
             raise ConfigError(
                 f"the config file {path} holds {key!r}: secrets never go in a file; "
@@ -74,6 +80,19 @@ def load_config(path: Path) -> dict[str, str]:
             raise ConfigError(f"the config file {path}: {key} must be a quoted string")
         found[SETTINGS[key]] = value
     return found
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """The file's ``[keymap]`` table (empty if there is none); the app checks the ids against its own."""
+    try:
+        table = tomllib.loads(path.read_text()).get(KEYMAP, {})
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as problem:
+        raise ConfigError(f"the config file {path} cannot be read: {problem}") from None
+    if not isinstance(table, dict) or not all(isinstance(keys, str) and keys for keys in table.values()):
+        raise ConfigError(f'the config file {path}: [keymap] holds binding-id = "keys" lines, e.g. add-exchange = "n"')
+    return dict(table)
 
 
 def apply_config(environ: MutableMapping[str, str], *, allow_insecure: bool = False) -> Path:

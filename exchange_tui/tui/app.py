@@ -83,6 +83,26 @@ class ExchangeApp(App[int]):
     def get_default_screen(self) -> HomeScreen:
         return self.home
 
+    def on_mount(self) -> None:
+        self.apply_keymap()
+
+    def apply_keymap(self) -> None:
+        """``[keymap]`` from config.toml: binding ids to keys. A bad table is one line on screen, and
+        the app keeps its own keys."""
+        import os
+
+        from exchange_tui.config import ConfigError, config_path, load_keymap
+
+        try:
+            keymap = load_keymap(config_path(os.environ))
+            unknown = sorted(set(keymap) - binding_ids())
+            if unknown:
+                raise ConfigError(f"[keymap] names no binding {', '.join(unknown)}; known: {', '.join(sorted(binding_ids()))}")
+        except ConfigError as problem:
+            self.notify(str(problem), title="config.toml", severity="error", timeout=30)
+            return
+        self.set_keymap(keymap)
+
     def on_ready(self) -> None:
         """The first frame is on screen: now open the store (and the demo's simulator)."""
         if self.service is not None:
@@ -178,3 +198,22 @@ class ExchangeApp(App[int]):
         """Run one of My Exchanges' actions from anywhere (the command palette)."""
         self.action_go_home()
         self.call_later(self.home.run_action, action)
+
+
+def binding_ids() -> set[str]:
+    """Every binding id of the app and its screens: what a ``[keymap]`` may name."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import exchange_tui.tui.screens as screens
+
+    for module in pkgutil.iter_modules(screens.__path__):
+        importlib.import_module(f"{screens.__name__}.{module.name}")
+    classes = [ExchangeApp, *_subclasses(Screen)]
+    return {binding.id for cls in classes for binding in getattr(cls, "BINDINGS", []) if getattr(binding, "id", None)}
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct)) if sub.__module__.startswith("exchange_tui.")]
