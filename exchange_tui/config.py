@@ -22,6 +22,7 @@ from pathlib import Path
 
 from exchange_tui.store import Locations
 from exchange_tui.urls import require_secure_url
+from exchange_tui.validation import InvalidInput, check_url
 
 CONFIG_ENV = "EXCHANGE_TUI_CONFIG"
 FILE_NAME = "config.toml"
@@ -40,6 +41,7 @@ SETTINGS: dict[str, str] = {
     "vault_role_id": "EXCHANGE_TUI_VAULT_ROLE_ID",
 }
 EXCHANGE_URLS = ("bitget_url", "bitget_ws_url", "bitget_demo_ws_url")
+REST_URLS = ("bitget_url",)
 """The settings that name where the exchange is: plain ``http://`` or ``ws://`` only to this machine."""
 SECRETS = {"master_password", "vault_token", "vault_secret_id", "api_key", "secret_key", "passphrase"}
 
@@ -108,9 +110,17 @@ def apply_config(environ: MutableMapping[str, str], *, allow_insecure: bool = Fa
     for key in EXCHANGE_URLS:
         variable = SETTINGS[key]
         if variable in environ:
-            require_secure_url(environ[variable], variable, allow_insecure=allow_insecure)
+            url, setting = environ[variable], variable
         elif variable in found:
-            require_secure_url(found[variable], f"{key} in {path}", allow_insecure=allow_insecure)
+            url, setting = found[variable], f"{key} in {path}"
+        else:
+            continue
+        if key in REST_URLS:
+            try:
+                check_url(url)
+            except InvalidInput as bad:
+                raise ConfigError(f"{setting}: {bad.message}") from None
+        require_secure_url(url, setting, allow_insecure=allow_insecure)
     for variable, value in found.items():
         environ.setdefault(variable, value)
     return path

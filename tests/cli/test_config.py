@@ -52,3 +52,13 @@ def test_a_file_that_cannot_be_used_exits_2_saying_why(cli, config, text, words)
 
 def test_no_file_is_no_config(cli):
     assert cli("locate", "--json").json["config_file"].endswith("config.toml (none)")
+
+
+def test_a_malformed_exchange_url_from_the_environment_or_the_file_is_bad_usage(cli, config):
+    from_env = cli("balance", env={"EXCHANGE_TUI_BITGET_URL": "http://127.0.0.1:99999"})
+    config('bitget_url = "https://"\n')
+    from_file = cli("balance", env={"EXCHANGE_TUI_BITGET_URL": None})
+
+    assert (from_env.code, from_file.code) == (2, 2)
+    assert "EXCHANGE_TUI_BITGET_URL: the URL's host or port is not valid" in from_env.stderr
+    assert "bitget_url in " in from_file.stderr and "has no host" in from_file.stderr
