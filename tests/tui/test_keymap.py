@@ -1,5 +1,6 @@
 """config.toml's [keymap] rebinds the app's keys by binding id; a bad one is one line, and the keys stay."""
 
+import pytest
 from textual.widgets import Static
 
 from exchange_tui.tui.messages import AccountsLoaded
@@ -7,10 +8,20 @@ from exchange_tui.tui.messages import AccountsLoaded
 SIZE = (80, 24)
 
 
-async def test_a_keymap_in_the_config_file_rebinds_by_id(make_app, messages, tmp_path, monkeypatch):
-    config = tmp_path / "config.toml"
-    config.write_text('[keymap]\nadd-exchange = "n"\n')
-    monkeypatch.setenv("EXCHANGE_TUI_CONFIG", str(config))
+@pytest.fixture
+def keymap(tmp_path, monkeypatch):
+    """Writes a config.toml holding the given [keymap] lines and points the app at it."""
+
+    def write(lines: str) -> None:
+        config = tmp_path / "config.toml"
+        config.write_text(f"[keymap]\n{lines}\n")
+        monkeypatch.setenv("EXCHANGE_TUI_CONFIG", str(config))
+
+    return write
+
+
+async def test_a_keymap_in_the_config_file_rebinds_by_id(make_app, messages, keymap):
+    keymap('add-exchange = "n"')
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await messages.wait_for(AccountsLoaded)
@@ -22,10 +33,8 @@ async def test_a_keymap_in_the_config_file_rebinds_by_id(make_app, messages, tmp
         assert "Add new exchange" in str(app.screen.query_one(".title", Static).render())
 
 
-async def test_a_keymap_naming_no_binding_is_one_line_and_the_keys_stay(make_app, messages, tmp_path, monkeypatch):
-    config = tmp_path / "config.toml"
-    config.write_text('[keymap]\nadd-account = "n"\n')
-    monkeypatch.setenv("EXCHANGE_TUI_CONFIG", str(config))
+async def test_a_keymap_naming_no_binding_is_one_line_and_the_keys_stay(make_app, messages, keymap):
+    keymap('add-account = "n"')
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await messages.wait_for(AccountsLoaded)
