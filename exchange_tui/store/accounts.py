@@ -344,9 +344,9 @@ class AccountStore:
     def reconcile(self, *, repair: bool = False) -> Reconciliation:
         """Compare the index with the secret store and report what does not match.
 
-        Always finishes interrupted operations (:meth:`recover`). With ``repair``, also deletes
-        orphan secrets and corrects stale key prefixes; a listed account whose secret is missing
-        is only reported, never dropped.
+        Always finishes interrupted operations (:meth:`recover`). With ``repair``, also lists
+        orphan secrets again as accounts and corrects stale key prefixes; a listed account whose
+        secret is missing is only reported, never dropped. A repair deletes no key.
         """
         report = self.recover(Reconciliation(repaired=repair))
         document = self.index.load()

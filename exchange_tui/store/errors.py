@@ -5,12 +5,13 @@ from __future__ import annotations
 import errno
 from datetime import datetime
 from pathlib import Path
-
-_NOT_YOURS = (errno.EACCES, errno.EPERM)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .index import AccountRecord
+
+_NOT_YOURS = (errno.EACCES, errno.EPERM)
+"""The causes a chown fixes: the file or folder belongs to someone else."""
 
 
 class StoreError(Exception):

@@ -217,7 +217,7 @@ class AccountIndex:
         where it is, for the command that uses it to report); ``None`` if it pins none."""
         try:
             return self._parse().secret_backend
-        except (_Unreadable, IndexTooNew, OSError):
+        except (_Unreadable, IndexTooNew, StoreFileUnavailable):
             return None
 
     @contextmanager

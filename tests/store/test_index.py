@@ -160,3 +160,19 @@ def test_second_process_waits_for_the_index_lock_then_gives_up(index):
         holder.kill()
         holder.wait()
     assert index.load().find("main") is not None
+
+
+def test_the_pin_of_an_index_we_may_not_read_is_none_and_the_file_stays(tmp_path, monkeypatch):
+    """locate reads the pin without side effects: an unreadable index is for the command that uses it."""
+    import exchange_tui.store.index as index_module
+
+    locations = Locations.from_env({"EXCHANGE_TUI_HOME": str(tmp_path)}).ensure()
+    locations.index_file.write_text('{"version": 1, "secret_backend": "encrypted-file"}')
+    index = AccountIndex(locations)
+    assert index.pinned_backend() == "encrypted-file"
+
+    def refused(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(index_module.Path, "read_bytes", refused)
+    assert index.pinned_backend() is None
