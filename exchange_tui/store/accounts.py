@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,18 +266,26 @@ class AccountStore:
             )
             with self.index.edit() as document:
                 document.start_rotation(pending)
-            self.secrets.write(record.account_id, credentials)
             try:
+                self.secrets.write(record.account_id, credentials)
                 with self.index.edit() as document:
                     record = self._finish_rotation(document, label, pending)
             except BaseException as exc:
-                if previous is not None:
-                    try:
-                        self.secrets.write(record.account_id, previous)
-                    except Exception as undo:
-                        exc.add_note(f"the old key could not be put back ({undo}); the new key is in place")
+                self._undo_rotation(pending, previous, exc)
                 raise
         return record
+
+    def _undo_rotation(self, pending: PendingRotation, previous: Credentials | None, exc: BaseException) -> None:
+        """Put the old key back and drop the noted swap. If the old key cannot be put back (or
+        was unreadable), the note stays, so :meth:`recover` finishes the swap to the new key."""
+        if previous is None:
+            return
+        try:
+            self.secrets.write(pending.account_id, previous)
+            with self.index.edit() as document:
+                document.end_rotation(pending.account_id)
+        except Exception as undo:
+            exc.add_note(f"undoing the key swap failed ({undo}); the next open of the store finishes or drops it")
 
     @staticmethod
     def _finish_rotation(document: IndexDocument, label: str, pending: PendingRotation) -> AccountRecord:
@@ -374,38 +382,39 @@ class AccountStore:
 
     def _adopt(self, account_id: str, report: Reconciliation) -> None:
         exchange, _, label = account_id.partition(":")
+
+        def adopt() -> None:
+            stored = self.secrets.read(account_id)
+            if stored is None:
+                return
+            with self.index.edit() as document:
+                if document.find(label) is None and account_id not in document.purge:
+                    document.put(AccountRecord.new(exchange, label, stored, demo_trading=False, base_url=None))
+                    report.adopted.append(label)
+
         try:
-            with self._locks.hold(label, 0):
-                stored = self.secrets.read(account_id)
-                if stored is None:
-                    return
-                with self.index.edit() as document:
-                    if document.find(label) is None and account_id not in document.purge:
-                        document.put(AccountRecord.new(exchange, label, stored, demo_trading=False, base_url=None))
-                        report.adopted.append(label)
+            self._unless_busy(account_id, report, adopt)
         except CorruptSecret:
             report.unreadable_secrets.append(label)
-        except AccountBusy:
-            report.busy.append(account_id)
 
     def _recover_rotation(self, rotation: PendingRotation, report: Reconciliation) -> None:
         label = rotation.account_id.partition(":")[2]
-        try:
-            with self._locks.hold(label, 0):
-                try:
-                    stored = self.secrets.read(rotation.account_id)
-                except CorruptSecret:
-                    stored = None
-                with self.index.edit() as document:
-                    listed = document.find(label)
-                    if stored is not None and listed is not None and key_fingerprint(stored) == rotation.key_fingerprint:
-                        self._finish_rotation(document, label, rotation)
-                        report.finished_rotations.append(listed.label)
-                    else:
-                        document.end_rotation(rotation.account_id)
-                        report.dropped_rotations.append(listed.label if listed else label)
-        except AccountBusy:
-            report.busy.append(rotation.account_id)
+
+        def recover() -> None:
+            try:
+                stored = self.secrets.read(rotation.account_id)
+            except CorruptSecret:
+                stored = None
+            with self.index.edit() as document:
+                listed = document.find(label)
+                if stored is not None and listed is not None and key_fingerprint(stored) == rotation.key_fingerprint:
+                    self._finish_rotation(document, label, rotation)
+                    report.finished_rotations.append(listed.label)
+                else:
+                    document.end_rotation(rotation.account_id)
+                    report.dropped_rotations.append(listed.label if listed else label)
+
+        self._unless_busy(rotation.account_id, report, recover)
 
     def _pin_found_secrets(self, document: IndexDocument) -> None:
         """An index from before pinning: pin the store this process chose if it holds a listed
@@ -422,15 +431,24 @@ class AccountStore:
 
     def _finish_purge(self, account_id: str, report: Reconciliation) -> None:
         label = account_id.partition(":")[2]
+
+        def finish() -> None:
+            listed = self.index.load().find(label)
+            if listed is not None and listed.account_id == account_id:
+                with self.index.edit() as document:
+                    document.unmark(account_id)
+            else:
+                self._purge(account_id, label)
+                report.purged.append(account_id)
+
+        self._unless_busy(account_id, report, finish)
+
+    def _unless_busy(self, account_id: str, report: Reconciliation, work: Callable[[], None]) -> None:
+        """``work()`` under the account's lock, taken without waiting; if another process holds it
+        (an add, rotate or remove in progress, not cut short), the account is left to it as busy."""
         try:
-            with self._locks.hold(label, 0):
-                listed = self.index.load().find(label)
-                if listed is not None and listed.account_id == account_id:
-                    with self.index.edit() as document:
-                        document.unmark(account_id)
-                else:
-                    self._purge(account_id, label)
-                    report.purged.append(account_id)
+            with self._locks.hold(account_id.partition(":")[2], 0):
+                work()
         except AccountBusy:
             report.busy.append(account_id)
 

@@ -159,17 +159,44 @@ def test_replace_whose_secret_write_fails_keeps_the_old_key(store):
 
     assert store.credentials("main") == OLD
     assert store.get("main").rotated is None
+    # Every write fails, the old key's too, so whether the new one landed is not known here: the
+    # noted swap stays for the next open, which finds the old key and drops it.
+    assert store.recover().dropped_rotations == ["main"] and store.index.load().rotations == []
 
 
 def test_replace_whose_index_write_fails_puts_the_old_key_back(store, monkeypatch):
+    """The index write after the new secret landed (the first notes the swap) fails."""
     store.add("bitget", "main", OLD)
-    fail_index_write(monkeypatch, call=1)
+    fail_index_write(monkeypatch, call=2)
 
     with pytest.raises(OSError, match="disk full"):
         store.replace_credentials("main", NEW)
 
     assert store.credentials("main") == OLD
     assert store.get("main").key_prefix == OLD.key_prefix
+    assert store.index.load().rotations == []
+
+
+def test_a_swap_whose_old_key_cannot_be_put_back_is_finished_by_the_next_open(store, monkeypatch):
+    store.add("bitget", "main", OLD)
+    fail_index_write(monkeypatch, call=2)
+    writes = []
+    real_write = store.secrets.write
+
+    def write_once(account_id, credentials):
+        writes.append(account_id)
+        if len(writes) > 1:
+            raise SecretStoreError("injected: the keyring went away")
+        real_write(account_id, credentials)
+
+    monkeypatch.setattr(store.secrets, "write", write_once)
+
+    with pytest.raises(OSError, match="disk full") as caught:
+        store.replace_credentials("main", NEW)
+
+    assert "the next open of the store finishes or drops it" in " ".join(caught.value.__notes__)
+    assert store.recover().finished_rotations == ["main"]
+    assert store.get("main").key_prefix == NEW.key_prefix and store.credentials("main") == NEW
 
 
 def test_remove_deletes_entry_and_secret(store):
