@@ -106,6 +106,7 @@ class EncryptedFileKeyring(CryptFileKeyring):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         value = self._sealed(service, username, password)
+        del password  # the plain document: not in this frame when a failed write's traceback shows it
         with self._locked():
             config = self._read_config()
             self._set(config, service, username, value)

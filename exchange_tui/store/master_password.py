@@ -83,8 +83,9 @@ class MasterPassword:
         path = self._environ.get(MASTER_PASSWORD_FILE_ENV)
         if path:
             return from_file(Path(path))
-        value = self._environ.pop(MASTER_PASSWORD_ENV, "")
-        return _decoded(os.fsencode(value), MASTER_PASSWORD_ENV) if value else None
+        if not self._environ.get(MASTER_PASSWORD_ENV):
+            return None
+        return _decoded(os.fsencode(self._environ.pop(MASTER_PASSWORD_ENV)), MASTER_PASSWORD_ENV)
 
 
 def master_password_from_env_or_terminal(path: Path, new: bool) -> SecretStr | None:
@@ -96,24 +97,26 @@ def master_password_from_env_or_terminal(path: Path, new: bool) -> SecretStr | N
 def from_fd(fd: int) -> SecretStr:
     """Everything descriptor ``fd`` gives until its end, less one trailing newline; ``fd`` is closed."""
     source = f"{MASTER_PASSWORD_FD_OPTION} {fd}"
-    try:
-        with open(fd, "rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-    except OSError as problem:
-        raise SecretStoreUnavailable(f"cannot read the master password from {source}: {problem.strerror}") from None
-    return _decoded(_less_one_newline(raw, source), source)
+    return _decoded(_less_one_newline(_read(fd, source), source), source)
 
 
 def from_file(path: Path) -> SecretStr:
     """The file's content less one trailing newline, if only its owner (this user or root) may use it."""
     source = f"{MASTER_PASSWORD_FILE_ENV}={path}"
+    return _decoded(_less_one_newline(_read(path, source, private=True), source), source)
+
+
+def _read(opened: int | Path, source: str, *, private: bool = False) -> bytes:
+    """Up to one byte more than a password may have, from a descriptor or a path; with ``private``,
+    only from a file no one else may use. The bytes go straight to the caller's next call, never
+    into a local of a frame that an error could show in a traceback."""
     try:
-        with open(path, "rb") as stream:
-            _check_private(stream.fileno(), source, path)
-            raw = stream.read(MAX_BYTES + 1)
+        with open(opened, "rb") as stream:
+            if private:
+                _check_private(stream.fileno(), source, Path(opened))
+            return stream.read(MAX_BYTES + 1)
     except OSError as problem:
         raise SecretStoreUnavailable(f"cannot read the master password from {source}: {problem.strerror}") from None
-    return _decoded(_less_one_newline(raw, source), source)
 
 
 def from_terminal(path: Path, new: bool) -> SecretStr | None:
@@ -172,18 +175,21 @@ def _access_list(fd: int) -> list[tuple[int, int, int]]:
 
 def _less_one_newline(raw: bytes, source: str) -> bytes:
     if len(raw) > MAX_BYTES:
+        del raw  # the frame goes into the error's traceback, which must not show the bytes
         raise SecretStoreUnavailable(f"the master password is refused: {source} gives more than {MAX_BYTES} bytes")
     return raw[:-1] if raw.endswith(b"\n") else raw
 
 
 def _decoded(raw: bytes, source: str) -> SecretStr:
-    """``raw`` as text. The decoding error is not kept: it would hold the bytes."""
+    """``raw`` as text. Neither the decoding error (it would hold the bytes) nor the bytes are kept
+    by the frame an error is raised from."""
     try:
-        text = raw.decode("utf-8")
+        text = SecretStr(raw.decode("utf-8"))
     except UnicodeDecodeError:
         text = None
+    del raw
     if text is None:
         raise SecretStoreUnavailable(f"the master password is not valid text: {source} holds bytes that are not UTF-8")
-    if not text:
+    if not text.get_secret_value():
         raise SecretStoreUnavailable(f"the master password is empty: {source} gives nothing")
-    return SecretStr(text)
+    return text

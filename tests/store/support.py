@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -36,3 +37,17 @@ def files_containing(root: Path, needles: list[str]) -> list[str]:
 
 def master_password(path: Path, new: bool) -> SecretStr:
     return SecretStr(MASTER_PASSWORD)
+
+
+def frames_holding(error: BaseException, needle: bytes) -> list[str]:
+    """The frames of ``error``'s traceback, below the test's own, with a local that holds ``needle``:
+    what Textual's crash report (every local of every frame) would print."""
+    found = []
+    tb = error.__traceback__.tb_next
+    while tb is not None:
+        for name, value in tb.tb_frame.f_locals.items():
+            shown = value if isinstance(value, bytes) else os.fsencode(value) if isinstance(value, str) else b""
+            if needle[:9] in shown:
+                found.append(f"{tb.tb_frame.f_code.co_name}: {name}")
+        tb = tb.tb_next
+    return found

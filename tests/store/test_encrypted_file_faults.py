@@ -20,9 +20,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+import exchange_tui.store.encrypted_file as encrypted_file
 from exchange_tui.store import AccountStore, Locations, SecretStoreUnavailable, open_encrypted_file, open_secret_store
+from exchange_tui.store.errors import StoreFileUnavailable
 
-from .support import MASTER_PASSWORD, credentials, master_password
+from .support import MASTER_PASSWORD, credentials, frames_holding, master_password
 
 pytestmark = pytest.mark.usefixtures("no_os_keyring")
 
@@ -242,3 +244,20 @@ def test_folders_and_locks_left_by_a_sudo_are_one_line_and_exit_4(box, left_behi
     line = one_line(result)
     assert str(path) in line and "Permission denied" in line and "chown" in line
     assert locations.secrets_file.read_bytes() == before
+
+
+def test_a_failed_write_of_a_secret_keeps_it_out_of_every_frame(monkeypatch):
+    """A full disk while a secret is written: the error's traceback (what a crash report prints
+    with every local) holds neither the secret nor the master password."""
+    store = open_secret_store(password_source=master_password)
+    secret = credentials("framed")
+
+    def full(path, data):
+        raise StoreFileUnavailable("write", path, OSError(28, "No space left on device"))
+
+    monkeypatch.setattr(encrypted_file, "atomic_write", full)
+    with pytest.raises(StoreFileUnavailable) as caught:
+        store.write("bitget:main", secret)
+
+    for needle in (secret.secret_key.get_secret_value(), secret.passphrase.get_secret_value(), MASTER_PASSWORD):
+        assert frames_holding(caught.value, needle.encode()) == []

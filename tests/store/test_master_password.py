@@ -7,6 +7,8 @@ from pydantic import SecretStr
 
 from exchange_tui.store import MASTER_PASSWORD_ENV, MasterPassword, SecretStoreUnavailable
 
+from .support import frames_holding
+
 
 def test_the_environment_variable_is_read_once_and_dropped():
     environ = {MASTER_PASSWORD_ENV: "from-the-environment"}
@@ -43,3 +45,31 @@ def test_an_error_holds_nothing_of_the_password():
         MasterPassword(fd=read_end).given()
     assert caught.value.__context__ is None and caught.value.__cause__ is None
     assert "Caf" not in str(caught.value)
+
+
+SECRET_BYTES = "Geheimnis-Caf\xe9".encode("latin-1")  # not UTF-8: refused after it was read
+
+
+def refused_from(kind: str, tmp_path) -> SecretStoreUnavailable:
+    if kind == "descriptor":
+        read_end, write_end = os.pipe()
+        os.write(write_end, SECRET_BYTES)
+        os.close(write_end)
+        source = MasterPassword(fd=read_end)
+    elif kind == "file":
+        path = tmp_path / "master"
+        path.write_bytes(SECRET_BYTES)
+        path.chmod(0o600)
+        source = MasterPassword(environ={"EXCHANGE_TUI_MASTER_PASSWORD_FILE": str(path)})
+    else:
+        source = MasterPassword(environ={MASTER_PASSWORD_ENV: os.fsdecode(SECRET_BYTES)})
+    with pytest.raises(SecretStoreUnavailable) as caught:
+        source.given()
+    return caught.value
+
+
+@pytest.mark.parametrize("kind", ["descriptor", "file", "environment"])
+def test_no_frame_of_a_refusal_holds_the_password(kind, tmp_path):
+    refused = refused_from(kind, tmp_path)
+    assert "not valid text" in str(refused)
+    assert frames_holding(refused, SECRET_BYTES) == []
