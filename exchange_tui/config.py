@@ -84,8 +84,8 @@ def load_config(path: Path) -> dict[str, str]:
     return found
 
 
-def load_keymap(path: Path) -> dict[str, str]:
-    """The file's ``[keymap]`` table (empty if there is none); the app checks the ids against its own."""
+def load_keymap(path: Path, known: set[str]) -> dict[str, str]:
+    """The file's ``[keymap]`` table (empty if there is none), every id one of ``known``."""
     try:
         table = tomllib.loads(path.read_text()).get(KEYMAP, {})
     except FileNotFoundError:
@@ -94,6 +94,9 @@ def load_keymap(path: Path) -> dict[str, str]:
         raise ConfigError(f"the config file {path} cannot be read: {problem}") from None
     if not isinstance(table, dict) or not all(isinstance(keys, str) and keys for keys in table.values()):
         raise ConfigError(f'the config file {path}: [keymap] holds binding-id = "keys" lines, e.g. add-exchange = "n"')
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"[keymap] in {path} names no binding {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     return dict(table)
 
 

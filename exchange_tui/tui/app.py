@@ -94,10 +94,7 @@ class ExchangeApp(App[int]):
         from exchange_tui.config import ConfigError, config_path, load_keymap
 
         try:
-            keymap = load_keymap(config_path(os.environ))
-            unknown = sorted(set(keymap) - binding_ids())
-            if unknown:
-                raise ConfigError(f"[keymap] names no binding {', '.join(unknown)}; known: {', '.join(sorted(binding_ids()))}")
+            keymap = load_keymap(config_path(os.environ), binding_ids())
         except ConfigError as problem:
             self.notify(str(problem), title="config.toml", severity="error", timeout=30)
             return
@@ -211,9 +208,15 @@ def binding_ids() -> set[str]:
 
     for module in pkgutil.iter_modules(screens.__path__):
         importlib.import_module(f"{screens.__name__}.{module.name}")
-    classes = [ExchangeApp, *_subclasses(Screen)]
+    classes = [ExchangeApp, *_our_subclasses(Screen)]
     return {binding.id for cls in classes for binding in getattr(cls, "BINDINGS", []) if getattr(binding, "id", None)}
 
 
-def _subclasses(cls: type) -> list[type]:
-    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct)) if sub.__module__.startswith("exchange_tui.")]
+def _our_subclasses(cls: type) -> list[type]:
+    """Every subclass of ``cls``, at any depth, that exchange-tui defines."""
+    found = []
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("exchange_tui."):
+            found.append(sub)
+        found += _our_subclasses(sub)
+    return found
