@@ -390,17 +390,16 @@ async def cmd_locate(args: argparse.Namespace) -> int:
 
 async def cmd_doctor(args: argparse.Namespace) -> int:
     """The store in use, the index against it, our files' modes; exit 4 while a problem remains."""
-    from exchange_tui.store import Locations, checkup, store_choice
+    from exchange_tui.store import checkup
 
-    locations = None if store_choice() == "vault" else Locations.from_env()
     store = await asyncio.to_thread(_store, args)
-    found = await asyncio.to_thread(checkup, store, locations, repair=args.repair)
+    found = await asyncio.to_thread(checkup, store, repair=args.repair)
     if args.json:
         _print_json(found.as_json())
     else:
         print(f"secret store  {found.backend_detail}")
-        if locations is not None:
-            print(f"index         {locations.index_file}")
+        if store.locations is not None:
+            print(f"index         {store.locations.index_file}")
         print(f"accounts      {found.accounts}")
         for line in found.reconciliation.recovered():
             print(f"finished      {line}")

@@ -69,10 +69,10 @@ class Checkup:
         }
 
 
-def checkup(store: Accounts, locations: Locations | None, *, repair: bool = False) -> Checkup:
-    """Everything ``doctor`` reports; ``locations`` is ``None`` for a store with no files on the box."""
+def checkup(store: Accounts, *, repair: bool = False) -> Checkup:
+    """Everything ``doctor`` reports (the modes only where the store keeps files on the box)."""
     reconciliation = store.reconcile(repair=repair)
-    modes = private_modes(locations, repair=repair) if locations is not None else []
+    modes = private_modes(store.locations, repair=repair) if store.locations is not None else []
     return Checkup(store.kind, store.description, len(store.accounts()), reconciliation, modes)
 
 

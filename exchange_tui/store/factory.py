@@ -32,6 +32,8 @@ class Accounts(Protocol):
 
     kind: str
     description: str
+    locations: Locations | None
+    """Where the store keeps files on this box (index, encrypted file, locks); ``None`` for one that keeps none."""
 
     def accounts(self) -> list[AccountRecord]: ...
     def get(self, label: str) -> AccountRecord: ...

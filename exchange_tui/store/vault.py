@@ -162,6 +162,8 @@ class VaultAccountStore:
     """The accounts of every box sharing one Vault: the same methods as :class:`AccountStore`."""
 
     kind = KIND
+    locations = None
+    """Nothing of an account is written to the box's disk."""
 
     def __init__(self, client: hvac.Client, settings: VaultSettings) -> None:
         self.client = client
