@@ -18,54 +18,44 @@ _LONGEST_RETRY = 0.1
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """:func:`_replace_atomically`, with a failure (a full disk, a read-only file system, a folder's
-    modes) raised as ``StoreFileUnavailable`` naming ``path`` and the cause."""
-    try:
-        _replace_atomically(path, data)
-    except OSError as error:
-        raise StoreFileUnavailable("write", path, error) from None
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a reader, or a crash, sees the old file or the new one.
 
     The temporary file is made 0600 in the same folder (so the rename cannot cross file
     systems), flushed to disk, renamed over ``path``, and the folder is synced so the rename
-    itself survives a power cut.
+    itself survives a power cut. A failure (a full disk, a read-only file system, a folder's
+    modes) is ``StoreFileUnavailable`` naming ``path`` and the cause.
     """
-    tmp = _complete_temporary(path, data)
     try:
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
+        tmp = _complete_temporary(path, data)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        fsync_dir(path.parent)
+    except OSError as error:
+        raise StoreFileUnavailable("write", path, error) from None
 
 
 def write_new(path: Path, data: bytes) -> None:
-    """:func:`_link_new`, with a failure other than ``FileExistsError`` raised as ``StoreFileUnavailable``."""
+    """Create ``path`` with ``data``, complete or not at all; ``FileExistsError`` if it exists already.
+
+    Like :func:`atomic_write`, but the finished temporary file is hard-linked into place, which,
+    unlike a rename, never replaces a file that is there. Any other failure is ``StoreFileUnavailable``.
+    """
     try:
-        _link_new(path, data)
+        tmp = _complete_temporary(path, data)
+        try:
+            os.link(tmp, path)
+        finally:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+        fsync_dir(path.parent)
     except FileExistsError:
         raise
     except OSError as error:
         raise StoreFileUnavailable("create", path, error) from None
-
-
-def _link_new(path: Path, data: bytes) -> None:
-    """Create ``path`` with ``data``, complete or not at all; ``FileExistsError`` if it exists already.
-
-    Like :func:`_replace_atomically`, but the finished temporary file is hard-linked into place,
-    which, unlike a rename, never replaces a file that is there.
-    """
-    tmp = _complete_temporary(path, data)
-    try:
-        os.link(tmp, path)
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-    fsync_dir(path.parent)
 
 
 def _complete_temporary(path: Path, data: bytes) -> str:
