@@ -554,8 +554,8 @@ def _unified_permission(outcome: list[dict[str, Any]] | dict[str, Any] | Exchang
         raise PermissionMissing(outcome.code, outcome.message, UTA_READ_MISSING, http_status=outcome.http_status)
     if isinstance(outcome, ExchangeError):
         raise outcome
-    data = (outcome or {}).get(field) if field is not None and isinstance(outcome, dict) else outcome
-    return [row for row in data or [] if isinstance(row, dict)]
+    rows = outcome.get(field) if field is not None and isinstance(outcome, dict) else outcome
+    return [row for row in rows or [] if isinstance(row, dict)]
 
 
 def _split_ips(raw: Any) -> list[str]:
