@@ -30,8 +30,8 @@ from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, Ra
 from exchange_tui.hardening import forbid_core_dumps
 from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
-from exchange_tui.urls import InsecureUrl, require_secure_url
-from exchange_tui.validation import InvalidInput, check_url
+from exchange_tui.urls import InsecureUrl, check_url, require_secure_url
+from exchange_tui.validation import InvalidInput
 
 if TYPE_CHECKING:
     from exchange_tui.service import AccountService, BalanceSnapshot

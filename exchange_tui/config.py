@@ -21,8 +21,8 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 from exchange_tui.store import Locations
-from exchange_tui.urls import require_secure_url
-from exchange_tui.validation import InvalidInput, check_url
+from exchange_tui.urls import check_url, require_secure_url
+from exchange_tui.validation import InvalidInput
 
 CONFIG_ENV = "EXCHANGE_TUI_CONFIG"
 FILE_NAME = "config.toml"

@@ -7,12 +7,14 @@ unless its host is loopback (127.0.0.0/8, ::1 or ``localhost``), where nothing l
 (the simulator, a ``bao server -dev``), or the user says ``--allow-insecure``.
 
 :func:`require_secure_url` is the one check; each place that takes such a URL calls it with the
-setting's name, so the refusal says which setting to fix.
+setting's name, so the refusal says which setting to fix. :func:`check_url` checks an exchange's
+REST URL for its syntax, where one is typed or configured.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from urllib.parse import urlsplit
 
 from exchange_tui.validation import InvalidInput
@@ -59,3 +61,31 @@ def require_secure_url(url: str, setting: str, *, allow_insecure: bool) -> None:
         f"{setting} is {parts.scheme}://{shown}, not this machine: API keys and tokens would cross the "
         f"network in clear. Use {secure}://, or give {ALLOW_INSECURE_OPTION} (before the command) to accept that",
     )
+
+
+def check_url(url: str) -> str:
+    """An exchange's base URL, checked for its syntax only: http or https, a host, a port that can be.
+
+    The message never repeats the URL, which may carry a user and password.
+    """
+    problem = _url_problem(url)
+    if problem is not None:
+        raise InvalidInput("url", f"{problem}: use one like https://api.bitget.com")
+    return url
+
+
+def _url_problem(url: str) -> str | None:
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs") for ch in url):
+        return "the URL has spaces or control characters in it"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "the URL's host or port is not valid (a port is a number from 1 to 65535)"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "the URL must start with https:// (or http://)"
+    if not parts.hostname:
+        return "the URL has no host"
+    if port == 0:
+        return "the URL's port must be a number from 1 to 65535"
+    return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -71,34 +70,6 @@ def clean_secret(field: str, value: SecretStr) -> SecretStr:
             field, f"The {name} has a control character (such as NUL) inside it: copy it again, in one piece"
         )
     return SecretStr(cleaned)
-
-
-def check_url(url: str) -> str:
-    """An exchange's base URL, checked for its syntax only: http or https, a host, a port that can be.
-
-    The message never repeats the URL, which may carry a user and password.
-    """
-    problem = _url_problem(url)
-    if problem is not None:
-        raise InvalidInput("url", f"{problem}: use one like https://api.bitget.com")
-    return url
-
-
-def _url_problem(url: str) -> str | None:
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs") for ch in url):
-        return "the URL has spaces or control characters in it"
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return "the URL's host or port is not valid (a port is a number from 1 to 65535)"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "the URL must start with https:// (or http://)"
-    if not parts.hostname:
-        return "the URL has no host"
-    if port == 0:
-        return "the URL's port must be a number from 1 to 65535"
-    return None
 
 
 @dataclass

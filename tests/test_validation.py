@@ -3,7 +3,7 @@
 import pytest
 from pydantic import SecretStr
 
-from exchange_tui.validation import InvalidInput, check_credentials, check_label, check_url
+from exchange_tui.validation import InvalidInput, check_credentials, check_label
 
 KEY = "bg_0123456789abcdef0123456789abcdef"
 SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -60,38 +60,6 @@ def test_bad_labels(label):
     with pytest.raises(InvalidInput) as raised:
         check_label(label)
     assert raised.value.field == "label"
-
-
-@pytest.mark.parametrize("url", ["https://api.bitget.com", "http://127.0.0.1:8080/", "http://[::1]:80", "HTTPS://A.example"])
-def test_good_urls(url):
-    assert check_url(url) == url
-
-
-@pytest.mark.parametrize(
-    ("url", "words"),
-    [
-        ("api.bitget.com", "must start with https://"),
-        ("ftp://127.0.0.1", "must start with https://"),
-        ("https://", "no host"),
-        ("http://:80", "no host"),
-        ("http://127.0.0.1 :8080", "spaces"),
-        ("http://127.0.0.1\0", "control characters"),
-        ("http://127.0.0.1:99999", "port"),
-        ("http://127.0.0.1:0", "port"),
-        ("http://[::1", "host or port"),
-    ],
-)
-def test_bad_urls_are_refused_naming_the_field(url, words):
-    with pytest.raises(InvalidInput) as raised:
-        check_url(url)
-    assert raised.value.field == "url"
-    assert words in raised.value.message
-
-
-def test_a_bad_url_is_not_repeated_as_it_may_hold_a_password():
-    with pytest.raises(InvalidInput) as raised:
-        check_url("http://bot:hunter2@127.0.0.1:99999")
-    assert "hunter2" not in raised.value.message
 
 
 def test_a_pasted_rsa_private_key_is_named_as_such():
