@@ -47,7 +47,7 @@ def frames_holding(error: BaseException, needle: bytes) -> list[str]:
     while tb is not None:
         for name, value in tb.tb_frame.f_locals.items():
             shown = value if isinstance(value, bytes) else os.fsencode(value) if isinstance(value, str) else b""
-            if needle[:9] in shown:
+            if needle in shown:
                 found.append(f"{tb.tb_frame.f_code.co_name}: {name}")
         tb = tb.tb_next
     return found
