@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "vault
 
 from vault_support import Fleet, box_env, start_bao
 
+from exchange_tui.config import Settings
 from exchange_tui.service import AccountService
 from exchange_tui.simulator import ThreadedSimulator
 from exchange_tui.store import open_account_store
@@ -59,7 +60,7 @@ async def main(boxes: int, rotations: int) -> None:
     try:
         with ThreadedSimulator() as simulator:
             env = box_env(folder / "admin", bao, PREFIX, "admin", simulator.url)
-            service = AccountService(open_account_store(environ=env), base_url=simulator.url)
+            service = AccountService(open_account_store(environ=env), settings=Settings.pointing({"bitget": simulator.url}))
             try:
                 await service.add("bitget", LABEL, *key(simulator))
                 for number in range(boxes):

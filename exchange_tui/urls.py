@@ -1,6 +1,6 @@
 """No secret in clear on the network: plain ``http://`` and ``ws://`` only to this machine.
 
-Every signed Bitget request carries the API key and the passphrase in its headers, the WebSocket
+Every signed exchange request carries the API key (and passphrase) in its headers, the WebSocket
 login carries them too, and every Vault request carries its token and gets keys back. Over plain
 HTTP or WebSocket anyone on the way reads them. So a URL with one of those schemes is refused
 unless its host is loopback (127.0.0.0/8, ::1 or ``localhost``), where nothing leaves the machine
@@ -70,7 +70,7 @@ def check_url(url: str) -> str:
     """
     problem = _url_problem(url)
     if problem is not None:
-        raise InvalidInput("url", f"{problem}: use one like https://api.bitget.com")
+        raise InvalidInput("url", f"{problem}: use one like https://api.exchange.example")
     return url
 
 

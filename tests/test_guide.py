@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from exchange_tui.models import AccountMode, KeyReport
-from exchange_tui.tui.guide import Mark, evaluate
+from exchange_tui.exchanges.bitget.guide import GUIDE
+from exchange_tui.guide import Mark, evaluate
 
 
 def report(**fields) -> KeyReport:
@@ -11,7 +12,7 @@ def report(**fields) -> KeyReport:
 
 
 def marks(checked: KeyReport, *steps: int) -> list[tuple[Mark, str]]:
-    results = {r.step.number: r for r in evaluate(checked)}
+    results = {r.step.number: r for r in evaluate(GUIDE, checked)}
     return [(results[n].mark, results[n].note) for n in steps]
 
 

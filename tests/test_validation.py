@@ -3,6 +3,7 @@
 import pytest
 from pydantic import SecretStr
 
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.validation import InvalidInput, check_credentials, check_label
 
 KEY = "bg_0123456789abcdef0123456789abcdef"
@@ -10,7 +11,7 @@ SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
 def checked(api_key=KEY, secret_key=SECRET, passphrase="Passphrase123"):
-    return check_credentials("bitget", SecretStr(api_key), SecretStr(secret_key), SecretStr(passphrase))
+    return check_credentials(EXCHANGES["bitget"], SecretStr(api_key), SecretStr(secret_key), SecretStr(passphrase))
 
 
 def test_pasted_newlines_and_spaces_around_are_stripped():
@@ -68,4 +69,4 @@ def test_a_pasted_rsa_private_key_is_named_as_such():
     with pytest.raises(InvalidInput) as raised:
         checked(secret_key=pem)
     assert raised.value.field == "secret_key"
-    assert raised.value.message == "RSA keys are not supported yet: create a system-generated key (step 4)"
+    assert raised.value.message == "Bitget takes no PEM private key here: create a system-generated (HMAC) key"

@@ -7,7 +7,8 @@ import pytest
 from exchange_tui.exchanges.bitget.errors import ACCOUNT_STATE
 from exchange_tui.models import AccountMode
 from exchange_tui.simulator import RequestArrived
-from exchange_tui.tui.guide import step_to_revisit
+from exchange_tui.exchanges.bitget.guide import GUIDE
+from exchange_tui.guide import step_to_revisit
 
 V3_INFO = "/api/v3/account/info"
 OVERVIEW = "/api/v2/account/all-account-balance"
@@ -26,7 +27,7 @@ async def test_each_account_state_is_a_typed_refusal_pointing_at_the_account(con
     assert not report.connected
     assert (report.error.kind, report.error.code, report.error.hint) == ("account_restricted", code, ACCOUNT_STATE[code])
     assert "see its message" not in report.error.hint
-    step = step_to_revisit(report)
+    step = step_to_revisit(GUIDE, report)
     assert step.number == (2 if code == "40016" else 1)
 
 

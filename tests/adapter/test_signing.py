@@ -2,7 +2,7 @@
 
 import httpx
 import pytest
-from exchange_tui.exchanges.bitget.client import BitgetClient, _BitgetAuth
+from exchange_tui.exchanges.bitget.client import BitgetClient
 from exchange_tui.exchanges.bitget.signing import prehash, query_string, ws_login_signature
 from exchange_tui.models import Credentials
 
@@ -50,7 +50,8 @@ async def test_vector_signed_as_sent(name, ts, method, path, params, body, expec
     try:
         target = path + ("?" + query_string(params) if params else "")
         request = httpx.Request(method, "http://127.0.0.1:9" + target, content=body)
-        signed = next(_BitgetAuth(client).auth_flow(request))
+        client.sign(request)
+        signed = request
     finally:
         await client.aclose()
     assert signed.headers["ACCESS-SIGN"] == expected
@@ -77,7 +78,8 @@ def test_websocket_login_vector():
 async def test_demo_trading_key_sends_paptrading():
     client = BitgetClient(VECTOR_KEY, base_url="http://127.0.0.1:9", demo_trading=True)
     try:
-        signed = next(_BitgetAuth(client).auth_flow(httpx.Request("GET", "http://127.0.0.1:9/api/v2/spot/account/info")))
+        signed = httpx.Request("GET", "http://127.0.0.1:9/api/v2/spot/account/info")
+        client.sign(signed)
     finally:
         await client.aclose()
     assert signed.headers["paptrading"] == "1"

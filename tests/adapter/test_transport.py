@@ -4,7 +4,9 @@ import time
 
 import pytest
 
-from exchange_tui.exchanges.bitget.client import BASE_URL_ENV, DEFAULT_BASE_URL, BitgetClient
+from exchange_tui.exchanges.base import Connection
+from exchange_tui.exchanges.bitget.client import BitgetClient
+from exchange_tui.exchanges.bitget.spec import DEFAULT_BASE_URL
 from exchange_tui.exchanges.errors import AuthenticationFailed, ExchangeUnavailable, RateLimited
 
 
@@ -97,11 +99,10 @@ async def test_our_bursts_stay_under_bitgets_per_uid_limit(connect):
         assert (await client.account_info())["userId"]
 
 
-def test_base_url_comes_from_the_environment(monkeypatch):
-    monkeypatch.delenv(BASE_URL_ENV, raising=False)
+def test_base_url_comes_from_the_connection_else_bitget(monkeypatch):
+    monkeypatch.setenv("EXCHANGE_TUI_BITGET_URL", "http://127.0.0.1:8999/")
     assert BitgetClient().base_url == DEFAULT_BASE_URL
-    monkeypatch.setenv(BASE_URL_ENV, "http://127.0.0.1:8999/")
-    assert BitgetClient().base_url == "http://127.0.0.1:8999"
+    assert BitgetClient(connection=Connection(urls={"url": "http://127.0.0.1:8999/"})).base_url == "http://127.0.0.1:8999"
     assert BitgetClient(base_url="http://127.0.0.1:7000").base_url == "http://127.0.0.1:7000"
 
 

@@ -73,7 +73,3 @@ def test_an_accounts_own_url_is_refused_where_it_is_used(cli, key_json, elsewher
     for command in (("check", "main"), ("balance", "main"), ("balance", "main", "--watch")):
         refusal(cli(*command), "the account's own URL (add --url)")
     assert cli("--allow-insecure", "check", "main").code == 0
-
-
-def test_the_app_refuses_an_insecure_url_before_it_starts(cli, elsewhere):
-    refusal(cli("--url", elsewhere), "--url")

@@ -1,12 +1,13 @@
 import pytest
 from pydantic import SecretStr
 
+from exchange_tui.config import Settings
 from exchange_tui.service import AccountService
 
 
 @pytest.fixture
 async def service(store, simulator):
-    service = AccountService(store, base_url=simulator.url)
+    service = AccountService(store, settings=Settings.pointing({"bitget": simulator.url}))
     yield service
     await service.aclose()
 

@@ -3,6 +3,7 @@
 import pytest
 from pydantic import SecretStr
 
+from exchange_tui.config import Settings
 from exchange_tui.service import KeyRefused
 from exchange_tui.store import AccountNotFound, CheckStatus
 from exchange_tui.validation import InvalidInput
@@ -37,7 +38,7 @@ async def test_refused_key_stores_nothing(service, store, keys):
 async def test_unreachable_exchange_stores_nothing(store, keys, unused_tcp_port):
     from exchange_tui.service import AccountService
 
-    service = AccountService(store, base_url=f"http://127.0.0.1:{unused_tcp_port}")
+    service = AccountService(store, settings=Settings.pointing({"bitget": f"http://127.0.0.1:{unused_tcp_port}"}))
     try:
         with pytest.raises(KeyRefused) as refused:
             await service.add("bitget", "main", *keys("demo"))

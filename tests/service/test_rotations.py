@@ -4,13 +4,14 @@ import asyncio
 
 import pytest
 
+from exchange_tui.config import Settings
 from exchange_tui.service import AccountService
 
 
 @pytest.fixture
 async def other(store, simulator):
     """A second service on the same accounts: another process of this box, or another box."""
-    service = AccountService(store, base_url=simulator.url)
+    service = AccountService(store, settings=Settings.pointing({"bitget": simulator.url}))
     yield service
     await service.aclose()
 

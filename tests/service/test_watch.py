@@ -3,6 +3,7 @@
 import asyncio
 from decimal import Decimal
 
+from exchange_tui.config import Settings
 from exchange_tui.models import BalanceSource
 
 FAST = 0.05
@@ -92,7 +93,7 @@ async def test_watch_switches_to_a_key_rotated_elsewhere(service, store, keys, s
 
     await service.add("bitget", "main", *keys("demo"))
     watch = service.watch("main", poll_interval=FAST)
-    other_box = AccountService(store, base_url=simulator.url)
+    other_box = AccountService(store, settings=Settings.pointing({"bitget": simulator.url}))
     try:
         first = await next_where(watch, lambda s: s.source is BalanceSource.LIVE)
         await other_box.rotate("main", *keys("demo-withdraw"))

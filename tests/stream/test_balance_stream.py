@@ -12,11 +12,10 @@ import websockets
 from ws_helpers import FAST, amounts, credentials_of, next_update
 
 from exchange_tui.exchanges.bitget.client import BitgetClient
+from exchange_tui.exchanges.bitget.live import ws_url_for
 from exchange_tui.exchanges.bitget.stream import (
     DEFAULT_DEMO_WS_URL,
     DEFAULT_WS_URL,
-    DEMO_WS_URL_ENV,
-    WS_URL_ENV,
     BalanceStream,
     StreamStatus,
 )
@@ -123,10 +122,10 @@ async def test_login_timestamps_are_seconds_on_the_exchanges_clock(open_stream, 
     assert fixed.status is StreamStatus.LIVE
 
 
-async def test_a_demo_trading_key_uses_the_demo_host(open_stream, simulator, monkeypatch):
-    monkeypatch.setenv(DEMO_WS_URL_ENV, simulator.ws_demo_url)
-    stream = open_stream("demo-trading", ws_url=None, demo_trading=True)
-    assert stream.ws_url == simulator.ws_demo_url
+async def test_a_demo_trading_key_uses_the_demo_host(open_stream, simulator):
+    demo_url = ws_url_for(simulator.url, True, {})
+    assert demo_url == simulator.ws_demo_url
+    stream = open_stream("demo-trading", ws_url=demo_url, demo_trading=True)
     update = await next_update(stream)
     assert update.status is StreamStatus.LIVE
     assert amounts(update.balances)[("spot", "USDT")][0] == 10000
@@ -135,15 +134,14 @@ async def test_a_demo_trading_key_uses_the_demo_host(open_stream, simulator, mon
     assert "Demo-trading" in on_live.error.hint
 
 
-def test_urls_come_from_the_parameter_then_the_environment_then_bitget(monkeypatch, sim_accounts):
+def test_urls_come_from_the_settings_then_beside_the_rest_url_then_bitget(sim_accounts):
     credentials = credentials_of(sim_accounts["demo"])
-    monkeypatch.delenv(WS_URL_ENV, raising=False)
-    monkeypatch.delenv(DEMO_WS_URL_ENV, raising=False)
     assert BalanceStream(credentials).ws_url == DEFAULT_WS_URL == "wss://ws.bitget.com/v2/ws/private"
     assert BalanceStream(credentials, demo_trading=True).ws_url == DEFAULT_DEMO_WS_URL
     assert DEFAULT_DEMO_WS_URL == "wss://wspap.bitget.com/v2/ws/private"
-    monkeypatch.setenv(WS_URL_ENV, "ws://127.0.0.1:1/v2/ws/private")
-    assert BalanceStream(credentials).ws_url == "ws://127.0.0.1:1/v2/ws/private"
+    assert ws_url_for("https://api.bitget.com", False, {}) is None
+    assert ws_url_for("https://api.bitget.com", False, {"ws_url": "ws://127.0.0.1:1/v2/ws/private"}) == "ws://127.0.0.1:1/v2/ws/private"
+    assert ws_url_for("https://proxy.example/bg", True, {"ws_url": "wss://x"}) == "wss://proxy.example/bg/demo/v2/ws/private"
     assert BalanceStream(credentials, ws_url="ws://elsewhere/ws").ws_url == "ws://elsewhere/ws"
     with pytest.raises(ValueError):
         BalanceStream(credentials, spot=False, product_types=())

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from exchange_tui.config import Settings
 from exchange_tui.service import AccountService
 from exchange_tui.tui.app import ExchangeApp
 from exchange_tui.tui.demo import DemoKeys
@@ -66,7 +67,7 @@ def paste(messages: Messages) -> Callable[[Pilot, str, str], Awaitable[Input]]:
 @pytest.fixture
 def make_app(store, simulator) -> Callable[..., ExchangeApp]:
     def make(**options) -> ExchangeApp:
-        service = AccountService(store, base_url=simulator.url)
+        service = AccountService(store, settings=Settings.pointing({"bitget": simulator.url}))
         return ExchangeApp(service=service, demo_keys=DemoKeys(simulator.state), **options)
 
     return make

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from exchange_tui.models import BalanceSource
-from exchange_tui.tui.demo import DEMO_KEYS
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.tui.messages import (
     AccountBalancesUpdated,
     AccountChecked,
@@ -32,7 +32,7 @@ SIZE = (80, 24)
 
 
 def demo_index(label: str) -> int:
-    return next(n for n, key in enumerate(DEMO_KEYS) if key.label == label)
+    return next(n for n, key in enumerate(EXCHANGES["bitget"].demo_keys) if key.label == label)
 
 
 def text(app, selector: str) -> str:

@@ -8,6 +8,7 @@ from disk_support import small_disk
 from pydantic import SecretStr
 from textual.widgets import Static
 
+from exchange_tui.config import Settings
 from exchange_tui.models import Credentials
 from exchange_tui.service import AccountService
 from exchange_tui.store import AccountStore, Locations, open_encrypted_file
@@ -38,7 +39,7 @@ def one_line_naming(problem: str, path) -> None:
 
 async def test_every_write_on_a_full_disk_is_one_line_on_screen(full_store, simulator, messages):
     store, locations = full_store
-    app = ExchangeApp(service=AccountService(store, base_url=simulator.url), demo_keys=DemoKeys(simulator.state))
+    app = ExchangeApp(service=AccountService(store, settings=Settings.pointing({"bitget": simulator.url})), demo_keys=DemoKeys(simulator.state))
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         checked = await messages.wait_for(ActionFailed)
         one_line_naming(checked.problem, locations.index_file)

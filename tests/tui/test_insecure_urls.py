@@ -18,7 +18,7 @@ def insecure_environment(tmp_path, monkeypatch):
 
 
 async def test_the_home_screen_names_the_setting(insecure_environment, messages):
-    app = ExchangeApp(opener=user_opener(None), check_on_start=False)
+    app = ExchangeApp(opener=user_opener(), check_on_start=False)
     async with app.run_test(size=(80, 24), message_hook=messages):
         failed = await messages.wait_for(ServiceFailed)
     assert failed.problem.startswith("EXCHANGE_TUI_BITGET_URL is http://0.0.0.0, not this machine")
@@ -26,7 +26,7 @@ async def test_the_home_screen_names_the_setting(insecure_environment, messages)
 
 
 async def test_allowed_with_the_flag(insecure_environment, messages):
-    app = ExchangeApp(opener=user_opener(None, allow_insecure=True), check_on_start=False)
+    app = ExchangeApp(opener=user_opener(allow_insecure=True), check_on_start=False)
     async with app.run_test(size=(80, 24), message_hook=messages):
         opened = await messages.wait_for(ServiceOpened)
         assert opened.service.allow_insecure

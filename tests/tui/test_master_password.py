@@ -42,7 +42,7 @@ async def test_wrong_master_password_is_asked_again(messages):
     existing = open_encrypted_file(Locations.from_env(), lambda path, new: SecretStr(RIGHT), "test")
     existing.write("bitget:old", Credentials(api_key="bg_x", secret_key="s", passphrase="p"))
 
-    app = ExchangeApp(opener=user_opener(None), check_on_start=False)
+    app = ExchangeApp(opener=user_opener(), check_on_start=False)
     async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
         await messages.wait_for(ScreenResume, asked(app))
         assert not app.screen.new
@@ -56,7 +56,7 @@ async def test_wrong_master_password_is_asked_again(messages):
 @pytest.mark.usefixtures("no_os_keyring")
 async def test_a_pasted_master_password_keeps_its_spaces_and_opens_the_new_store(messages, paste):
     """A paste goes in unchanged but for its line break (a master password may start or end with a space)."""
-    app = ExchangeApp(opener=user_opener(None), check_on_start=False)
+    app = ExchangeApp(opener=user_opener(), check_on_start=False)
     async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
         await password_field_focused(app, messages)
         assert app.screen.new
@@ -75,7 +75,7 @@ async def test_a_pasted_master_password_keeps_its_spaces_and_opens_the_new_store
 @pytest.mark.usefixtures("no_os_keyring")
 async def test_a_master_password_paste_with_a_line_break_inside_is_refused(messages):
     """Two lines are not a password anyone could type again: nothing goes in, and the modal says why."""
-    app = ExchangeApp(opener=user_opener(None), check_on_start=False)
+    app = ExchangeApp(opener=user_opener(), check_on_start=False)
     async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
         await password_field_focused(app, messages)
         widget = app.screen.query_one("#password", MasterPasswordInput)

@@ -32,7 +32,7 @@ async def test_a_password_from_a_descriptor_is_taken_without_asking(messages):
     read_end, write_end = os.pipe()
     os.write(write_end, f"{RIGHT}\n".encode())
     os.close(write_end)
-    app = ExchangeApp(opener=user_opener(None), check_on_start=False, master_password_fd=read_end)
+    app = ExchangeApp(opener=user_opener(), check_on_start=False, master_password_fd=read_end)
     async with app.run_test(size=(80, 24), message_hook=messages):
         opened = await messages.wait_for(ServiceOpened)  # nobody types: a modal would wait for ever
         assert await opened.service.accounts() == []
@@ -43,7 +43,7 @@ async def test_a_wrong_password_from_a_file_is_not_asked_again(tmp_path, monkeyp
     path.write_text("not-the-password\n")
     path.chmod(0o600)
     monkeypatch.setenv("EXCHANGE_TUI_MASTER_PASSWORD_FILE", str(path))
-    app = ExchangeApp(opener=user_opener(None), check_on_start=False)
+    app = ExchangeApp(opener=user_opener(), check_on_start=False)
     async with app.run_test(size=(80, 24), message_hook=messages):
         failed = await messages.wait_for(ServiceFailed)  # nobody types: asking again would wait for ever
     assert "master password does not open" in failed.problem

@@ -12,6 +12,7 @@ import asyncio
 import pytest
 from textual.widgets import Input
 
+from exchange_tui.config import Settings
 from exchange_tui.service import AccountService
 from exchange_tui.simulator import SimulatorState, ThreadedSimulator
 from exchange_tui.tui.app import ExchangeApp
@@ -31,8 +32,8 @@ def threaded_simulator():
 def snapshot_app(store, threaded_simulator):
     def make(*labels: str) -> ExchangeApp:
         if labels:
-            asyncio.run(_add(AccountService(store, base_url=threaded_simulator.url), threaded_simulator, labels))
-        service = AccountService(store, base_url=threaded_simulator.url)
+            asyncio.run(_add(AccountService(store, settings=Settings.pointing({"bitget": threaded_simulator.url})), threaded_simulator, labels))
+        service = AccountService(store, settings=Settings.pointing({"bitget": threaded_simulator.url}))
         now = wall_clock()
         return ExchangeApp(
             service=service, demo_keys=DemoKeys(threaded_simulator.state), clock=lambda: now, check_on_start=False

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 
 from exchange_tui.simulator import demo_accounts
 from exchange_tui.store import Locations, WrongMasterPassword, open_encrypted_file
-from exchange_tui.tui.demo import DEMO_KEYS
+from exchange_tui.exchanges.registry import EXCHANGES
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +154,7 @@ def test_demo_adds_the_demo_key_in_tmux(tmux, colour):
 
 def test_a_key_pasted_with_the_terminals_paste_connects(tmux):
     """Each value pasted once, as the terminal sends it (bracketed), with what copying adds around it."""
-    demo_key = next(key for key in DEMO_KEYS if key.label == "demo")
+    demo_key = next(key for key in EXCHANGES["bitget"].demo_keys if key.label == "demo")
     account = next(account for account in demo_accounts() if account.label == demo_key.account)
     tmux.start(f"TERM=screen-256color {sys.executable} -m exchange_tui --demo")
     tmux.wait_for("No exchange connected yet")
