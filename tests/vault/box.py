@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
 
+from exchange_tui.config import load_settings
 from exchange_tui.exchanges.errors import ExchangeError
 from exchange_tui.service import AccountService
 from exchange_tui.store import open_account_store
@@ -51,7 +53,8 @@ async def watch(service: AccountService, label: str) -> None:
 
 
 async def main(label: str, every: float) -> None:
-    service = AccountService(open_account_store())
+    settings = load_settings(os.environ)
+    service = AccountService(open_account_store(environ=settings.environ), settings=settings)
     tasks = [asyncio.create_task(refresh(service, label, every)), asyncio.create_task(watch(service, label))]
     try:
         done, _ = await asyncio.wait([asyncio.create_task(asyncio.to_thread(sys.stdin.read)), *tasks], return_when="FIRST_COMPLETED")
