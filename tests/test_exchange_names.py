@@ -12,7 +12,7 @@ import pytest
 from exchange_tui.exchanges.registry import EXCHANGES
 
 PACKAGE = Path(__file__).resolve().parent.parent / "exchange_tui"
-LISTS = ("exchanges/registry.py", "simulator/exchanges.py")
+LISTS = ("exchanges/registry.py", "simulator/core/exchanges.py")
 """The registry and the simulator's list: the only modules that name every exchange."""
 
 
