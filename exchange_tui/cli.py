@@ -115,6 +115,7 @@ def _record_json(record) -> dict[str, Any]:
         "exchange": record.exchange,
         "key_prefix": record.key_prefix,
         "demo_trading": record.demo_trading,
+        "site": record.site,
         "base_url": record.base_url,
         "created": record.created.isoformat(),
         "rotated": record.rotated.isoformat() if record.rotated else None,

@@ -35,6 +35,7 @@ def report_json(report: KeyReport, label: str | None = None) -> dict[str, Any]:
         "status": "connected" if report.connected else "failed",
         "checked_at": report.checked_at.isoformat(),
         "demo_trading": report.demo_trading,
+        "site": report.site,
         "account_mode": report.account_mode.value if report.account_mode else None,
         "uid": report.uid,
         "permissions": report.permissions,
