@@ -344,11 +344,38 @@ async def test_refresh_restarts_the_watch(make_app, messages):
         await messages.wait_for(BalancesUpdated, source_is(BalanceSource.LIVE))
 
 
+async def test_balances_share_the_watch_my_exchanges_started(make_app, messages):
+    app = make_app(poll_seconds=60)
+    service = app.state.service
+    watched = []
+    real_watch = service.watch
+
+    def counted_watch(label, **options):
+        watched.append(label)
+        return real_watch(label, **options)
+
+    service.watch = counted_watch
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await home_with_demo(pilot, messages)
+        await messages.wait_for(AccountBalancesUpdated)
+        assert watched == ["demo"]
+        await pilot.press("enter")
+        await messages.wait_for(BalancesUpdated)
+        await pilot.pause()
+        assert isinstance(app.screen, BalancesScreen)
+        assert "4,391.45" in text(app, "#total")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert watched == ["demo"]
+        assert list(app.state.watches) == ["demo"]
+
+
 def fake_clock(app) -> list:
     """Let the test move the app's clock: set ``now[0]``."""
     now = [None]
-    real_clock = app.clock
-    app.clock = lambda: now[0] or real_clock()
+    real_clock = app.state.clock
+    app.state.clock = lambda: now[0] or real_clock()
     return now
 
 
