@@ -18,7 +18,7 @@ from textual.binding import Binding
 
 from exchange_tui.tui.commands import AccountCommands
 from exchange_tui.tui.messages import ServiceFailed, ServiceOpened
-from exchange_tui.tui.screens.exchanges import HomeScreen
+from exchange_tui.tui.screens.home import HomeScreen
 from exchange_tui.tui.state import TuiState
 from exchange_tui.tui.wording import Clock, wall_clock
 

@@ -23,10 +23,10 @@ from exchange_tui.tui.messages import (
 )
 from exchange_tui.tui.screens.balances import BalancesScreen
 from exchange_tui.tui.screens.checklist import ChecklistScreen
-from exchange_tui.tui.screens.exchanges import HomeScreen
+from exchange_tui.tui.screens.home import HomeScreen
 from exchange_tui.tui.screens.help import HelpScreen
 from exchange_tui.tui.screens.key_form import KeyFormScreen
-from exchange_tui.tui.screens.report import ConnectedScreen
+from exchange_tui.tui.screens.connected import ConnectedScreen
 
 SIZE = (80, 24)
 

@@ -211,7 +211,7 @@ class KeyFormScreen(Screen):
 
     @on(KeyConnected)
     def key_connected(self, message: KeyConnected) -> None:
-        from exchange_tui.tui.screens.report import ConnectedScreen
+        from exchange_tui.tui.screens.connected import ConnectedScreen
 
         for field in self.secret_fields:
             self.query_one(f"#{field}", Input).value = ""

@@ -42,7 +42,7 @@ class ConnectedScreen(Screen):
         demo = ", demo trading" if report.demo_trading else ""
         done = "key replaced" if self.replaced else "account added"
         yield Header()
-        with VerticalScroll(id="report"):
+        with VerticalScroll(id="connected"):
             yield Static(f"✔ Connected: {exchange} · {record.label} ({done})", classes="title connected")
             yield Static(f"Key {record.key_prefix}   uid {report.uid or '?'}   {mode} account{demo}")
             yield Static("Permissions: " + escape(", ".join(report.permissions) or "unknown"))
