@@ -97,6 +97,22 @@ async def test_add_demo_key_connects_and_lists_it(make_app, messages, store):
     assert [record.label for record in store.accounts()] == ["demo"]
 
 
+async def test_home_names_each_exchange_and_totals_every_account(make_app, messages):
+    app = make_app(poll_seconds=60)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        for label in ("demo", "demo-readonly"):
+            await add_demo(pilot, messages, label)
+            await pilot.press("enter")
+            await messages.wait_for(AccountBalancesUpdated, lambda message, label=label: message.key == label)
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        assert [table.get_row(key)[0] for key in ("demo", "demo-readonly")] == [EXCHANGES["bitget"].name] * 2
+        totals = [app.state.last_total(record) for record in app.state.records.values()]
+        assert None not in totals
+        assert app.state.total() == sum(totals)
+        assert text(app, "#grand-total") == f"Total over 2 accounts: {app.state.total():,.2f} USDT"
+
+
 async def test_secret_fields_are_masked_until_revealed(make_app, messages):
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:

@@ -1,4 +1,5 @@
-"""My Exchanges: every account with its status, balance, key prefix and ages; the home screen.
+"""My Exchanges: every account with its exchange, status, balance, key prefix and ages, and the
+total over them all; the home screen.
 
 Once an account's key is known to connect (the startup check, or the index's last check), the
 screen listens to the account's live watch (kept by the state, shared with the balances screen):
@@ -77,6 +78,7 @@ class HomeScreen(Screen):
             for title, key, width in COLUMNS:
                 table.add_column(title, key=key, width=width)
             yield table
+            yield Static("", id="grand-total")
             with Vertical(id="empty"):
                 yield Static("No exchange connected yet.", classes="title")
                 yield Static("Connect your first API key: press a (or F2), or the button.")
@@ -86,6 +88,7 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#accounts").display = False
+        self.query_one("#grand-total").display = False
         self.query_one("#empty").display = False
 
     # -- loading and checking ----------------------------------------------------------
@@ -110,6 +113,7 @@ class HomeScreen(Screen):
         for record in message.records:
             table.add_row(*self._cells(record, CHECKING if check else self._checked_status(record)), key=record.key)
         table.display = bool(message.records)
+        self.query_one("#grand-total").display = bool(message.records)
         self.query_one("#empty").display = not message.records
         if message.records:
             table.focus()
@@ -122,6 +126,7 @@ class HomeScreen(Screen):
             for record in message.records:
                 if self._checked_status(record) == CONNECTED:
                     self.state.watch(record, self)
+        self._show_total()
         if check:
             self._check_after_load = False
             self.check_accounts([record.label for record in message.records])
@@ -140,6 +145,12 @@ class HomeScreen(Screen):
         total = self.state.last_total(record)
         checked = record.last_check.checked_at if record.last_check else None
         return (exchange, record.label, status, money(total), record.key_prefix, age(checked, now), key_age(record, now))
+
+    def _show_total(self) -> None:
+        """The line under the table: every account's latest known total, added up."""
+        count = len(self.state.records)
+        accounts = "account" if count == 1 else "accounts"
+        self.query_one("#grand-total", Static).update(f"Total over {count} {accounts}: [b]{money(self.state.total())}[/b] USDT")
 
     # -- following balances ------------------------------------------------------------
 
@@ -165,6 +176,7 @@ class HomeScreen(Screen):
         status, total = self._cells(record, self._checked_status(record))[2:4]
         table.update_cell(message.key, "status", status)
         table.update_cell(message.key, "total", total)
+        self._show_total()
         if self.state.selected == message.key:
             self._describe(record)
 
@@ -187,6 +199,7 @@ class HomeScreen(Screen):
             return
         for (_, column, _), cell in zip(COLUMNS, self._cells(record, report_status(report)), strict=True):
             table.update_cell(record.key, column, cell)
+        self._show_total()
         if self.state.selected == record.key:
             self._describe(record)
         if report.connected:
