@@ -58,10 +58,6 @@ class AccountWatch:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    async def restart(self) -> None:
-        await self.stop()
-        self.start()
-
     def listen(self, listener: WatchListener) -> None:
         """Add a listener; it hears the latest reading at once, if there is one."""
         if listener not in self.listeners:
@@ -154,6 +150,13 @@ class TuiState:
             watch.listeners.remove(listener)
         if not watch.listeners:
             await self._drop(key)
+
+    async def restart_watch(self, key: str) -> None:
+        """Connect the account's watch again; its listeners stay on it."""
+        watch = self.watches.get(key)
+        if watch is not None:
+            await watch.stop()
+            watch.start()
 
     def last_total(self, record: AccountRecord) -> Decimal | None:
         """The account's latest known total: its watch's, else its last check's."""

@@ -354,14 +354,17 @@ async def test_balances_go_stale_when_polls_fail(make_app, messages, simulator):
 
 async def test_refresh_restarts_the_watch(make_app, messages):
     app = make_app(poll_seconds=60)
+    watched = count_watches(app)
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await open_balances(pilot, messages, BalanceSource.LIVE)
         await pilot.press("u")
         await messages.wait_for(BalancesUpdated, source_is(BalanceSource.LIVE))
+        assert watched == ["demo", "demo"]
+        assert list(app.state.watches) == ["demo"]
 
 
-async def test_balances_share_the_watch_my_exchanges_started(make_app, messages):
-    app = make_app(poll_seconds=60)
+def count_watches(app) -> list[str]:
+    """The label of every ``service.watch`` the app opens, in order."""
     service = app.state.service
     watched = []
     real_watch = service.watch
@@ -371,6 +374,12 @@ async def test_balances_share_the_watch_my_exchanges_started(make_app, messages)
         return real_watch(label, **options)
 
     service.watch = counted_watch
+    return watched
+
+
+async def test_balances_share_the_watch_my_exchanges_started(make_app, messages):
+    app = make_app(poll_seconds=60)
+    watched = count_watches(app)
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await home_with_demo(pilot, messages)
         await messages.wait_for(AccountBalancesUpdated)

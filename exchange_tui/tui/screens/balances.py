@@ -80,7 +80,7 @@ class BalancesScreen(Screen):
 
     async def action_refresh_now(self) -> None:
         """Connect the account's watch again (every screen following it gets the new readings)."""
-        await self.state.watch(self.record, self).restart()
+        await self.state.restart_watch(self.record.key)
 
     @on(BalancesUpdated)
     def balances_updated(self, message: BalancesUpdated) -> None:
