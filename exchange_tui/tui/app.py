@@ -1,7 +1,8 @@
 """The exchange-tui app: My Exchanges first, the store and the checks after the first paint.
 
-The app holds the account service once it is open, the latest key report of each account
-(for the checklist) and the highlighted account (for the palette's account commands).
+The app makes the TUI's one state object (:class:`~exchange_tui.tui.state.TuiState`: the
+service, the accounts, their reports, the highlighted account, the live watches) and hands it
+to every screen it opens.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from textual.binding import Binding
 
 from exchange_tui.tui.commands import AccountCommands
 from exchange_tui.tui.messages import ServiceFailed, ServiceOpened
-from exchange_tui.tui.screens.exchanges import HomeScreen
+from exchange_tui.tui.screens.home import HomeScreen
+from exchange_tui.tui.state import TuiState
 from exchange_tui.tui.wording import Clock, wall_clock
 
 MASTER_PASSWORD_TRIES = 3
@@ -27,9 +29,8 @@ if TYPE_CHECKING:
 
     from pydantic import SecretStr
 
-    from exchange_tui.models import KeyReport
     from exchange_tui.service import AccountService
-    from exchange_tui.store import AccountRecord, MasterPassword, PasswordSource
+    from exchange_tui.store import MasterPassword, PasswordSource
     from exchange_tui.tui.demo import DemoKeys, DemoSession
 
     Opener = Callable[[PasswordSource], AccountService]
@@ -63,22 +64,18 @@ class ExchangeApp(App[int]):
         master_password_fd: int | None = None,
     ) -> None:
         super().__init__()
-        self.service = service
+        self.state = TuiState(
+            service=service, clock=clock, poll_seconds=poll_seconds, demo_keys=demo_keys, demo=demo is not None
+        )
         self.opener = opener
         self.master_password_fd = master_password_fd
         self.master_password: MasterPassword | None = None
         self.password_problem = ""
         self._password_answer: Future[SecretStr | None] | None = None
         self.demo = demo
-        self.demo_keys = demo_keys
-        self.clock = clock
-        self.poll_seconds = poll_seconds
         self.drift_seconds = drift_seconds
         self.check_on_start = check_on_start
-        self.reports: dict[str, KeyReport] = {}
-        self.records: dict[str, AccountRecord] = {}
-        self.selected: str | None = None
-        self.home = HomeScreen()
+        self.home = HomeScreen(self.state)
 
     def get_default_screen(self) -> HomeScreen:
         return self.home
@@ -102,8 +99,8 @@ class ExchangeApp(App[int]):
 
     def on_ready(self) -> None:
         """The first frame is on screen: now open the store (and the demo's simulator)."""
-        if self.service is not None:
-            self.post_message(ServiceOpened(self.service))
+        if self.state.service is not None:
+            self.post_message(ServiceOpened(self.state.service))
         elif self.opener is not None:
             self.open_service(self.opener)
 
@@ -164,11 +161,11 @@ class ExchangeApp(App[int]):
 
     @on(ServiceOpened)
     def service_opened(self, message: ServiceOpened) -> None:
-        self.service = message.service
+        self.state.service = message.service
         if self.demo is not None:
-            self.demo_keys = self.demo.keys
+            demo_keys = self.state.demo_keys = self.demo.keys
             rng = random.Random()
-            self.set_interval(self.drift_seconds, lambda: self.demo_keys.drift(rng), name="demo drift")
+            self.set_interval(self.drift_seconds, lambda: demo_keys.drift(rng), name="demo drift")
         self.home.service_ready(check=self.check_on_start)
 
     @on(ServiceFailed)
@@ -176,8 +173,7 @@ class ExchangeApp(App[int]):
         self.home.show_problem(f"The account store could not be opened: {message.problem}")
 
     async def on_unmount(self) -> None:
-        if self.service is not None:
-            await self.service.aclose()
+        await self.state.aclose()
 
     # -- actions every screen offers -------------------------------------------------
 

@@ -23,10 +23,10 @@ from exchange_tui.tui.messages import (
 )
 from exchange_tui.tui.screens.balances import BalancesScreen
 from exchange_tui.tui.screens.checklist import ChecklistScreen
-from exchange_tui.tui.screens.exchanges import HomeScreen
+from exchange_tui.tui.screens.home import HomeScreen
 from exchange_tui.tui.screens.help import HelpScreen
 from exchange_tui.tui.screens.key_form import KeyFormScreen
-from exchange_tui.tui.screens.report import ConnectedScreen
+from exchange_tui.tui.screens.connected import ConnectedScreen
 
 SIZE = (80, 24)
 
@@ -95,6 +95,22 @@ async def test_add_demo_key_connects_and_lists_it(make_app, messages, store):
         table = app.screen.query_one("#accounts", DataTable)
         assert table.get_row("demo")[1:4] == ["demo", "Connected · live", "4,391.45"]
     assert [record.label for record in store.accounts()] == ["demo"]
+
+
+async def test_home_names_each_exchange_and_totals_every_account(make_app, messages):
+    app = make_app(poll_seconds=60)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        for label in ("demo", "demo-readonly"):
+            await add_demo(pilot, messages, label)
+            await pilot.press("enter")
+            await messages.wait_for(AccountBalancesUpdated, lambda message, label=label: message.key == label)
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        assert [table.get_row(key)[0] for key in ("demo", "demo-readonly")] == [EXCHANGES["bitget"].name] * 2
+        totals = [app.state.last_total(record) for record in app.state.records.values()]
+        assert None not in totals
+        assert app.state.total() == sum(totals)
+        assert text(app, "#grand-total") == f"Total over 2 accounts: {app.state.total():,.2f} USDT"
 
 
 async def test_secret_fields_are_masked_until_revealed(make_app, messages):
@@ -338,17 +354,53 @@ async def test_balances_go_stale_when_polls_fail(make_app, messages, simulator):
 
 async def test_refresh_restarts_the_watch(make_app, messages):
     app = make_app(poll_seconds=60)
+    watched = count_watches(app)
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await open_balances(pilot, messages, BalanceSource.LIVE)
         await pilot.press("u")
         await messages.wait_for(BalancesUpdated, source_is(BalanceSource.LIVE))
+        assert watched == ["demo", "demo"]
+        assert list(app.state.watches) == ["demo"]
+
+
+def count_watches(app) -> list[str]:
+    """The label of every ``service.watch`` the app opens, in order."""
+    service = app.state.service
+    watched = []
+    real_watch = service.watch
+
+    def counted_watch(label, **options):
+        watched.append(label)
+        return real_watch(label, **options)
+
+    service.watch = counted_watch
+    return watched
+
+
+async def test_balances_share_the_watch_my_exchanges_started(make_app, messages):
+    app = make_app(poll_seconds=60)
+    watched = count_watches(app)
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await home_with_demo(pilot, messages)
+        await messages.wait_for(AccountBalancesUpdated)
+        assert watched == ["demo"]
+        await pilot.press("enter")
+        await messages.wait_for(BalancesUpdated)
+        await pilot.pause()
+        assert isinstance(app.screen, BalancesScreen)
+        assert "4,391.45" in text(app, "#total")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert watched == ["demo"]
+        assert list(app.state.watches) == ["demo"]
 
 
 def fake_clock(app) -> list:
     """Let the test move the app's clock: set ``now[0]``."""
     now = [None]
-    real_clock = app.clock
-    app.clock = lambda: now[0] or real_clock()
+    real_clock = app.state.clock
+    app.state.clock = lambda: now[0] or real_clock()
     return now
 
 

@@ -1,13 +1,13 @@
-"""Live balances: pushed by the exchange (polled while its stream is down) in a worker; stale when readings fail or stop."""
+"""Live balances: pushed by the exchange (polled while its stream is down), from the account's one live
+watch (shared with My Exchanges); stale when readings fail or stop."""
 
 from __future__ import annotations
 
-from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,8 +19,9 @@ from exchange_tui.tui.wording import amount, money, recent_age
 
 if TYPE_CHECKING:
     from exchange_tui.models import BalanceSource
+    from exchange_tui.service import BalanceSnapshot
     from exchange_tui.store import AccountRecord
-    from exchange_tui.tui.app import ExchangeApp
+    from exchange_tui.tui.state import TuiState
 
 STALE_AFTER_POLLS = 3
 HISTORY = 120
@@ -29,8 +30,6 @@ HISTORY = 120
 class BalancesScreen(Screen):
     """One account's spot and futures assets, their USDT value and the total over the session."""
 
-    app: ExchangeApp
-
     SUB_TITLE = "Balances"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="balances-back"),
@@ -38,8 +37,9 @@ class BalancesScreen(Screen):
         Binding("k,f4", "open_checklist", "Checklist", id="balances-checklist"),
     ]
 
-    def __init__(self, record: AccountRecord) -> None:
+    def __init__(self, state: TuiState, record: AccountRecord) -> None:
         super().__init__()
+        self.state = state
         self.record = record
         self.totals: list[float] = []
         self.last_update: datetime | None = None
@@ -63,31 +63,31 @@ class BalancesScreen(Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.watch_balances()
+        self.state.watch(self.record, self)
         self.set_interval(1.0, self._show_freshness, name="balance age")
 
-    @work(exclusive=True, group="balances")
-    async def watch_balances(self) -> None:
-        """Follow the account's balances (pushed, or polled while the stream is down) until the screen goes."""
-        try:
-            async with aclosing(self.app.service.watch(self.record.label, poll_interval=self.app.poll_seconds)) as snapshots:
-                async for snapshot in snapshots:
-                    if snapshot.error is not None:
-                        self.post_message(BalancesFailed(snapshot.error.hint))
-                    else:
-                        self.post_message(BalancesUpdated(snapshot))
-        except Exception as problem:
-            self.post_message(BalancesFailed(str(problem)))
+    async def on_unmount(self) -> None:
+        await self.state.unwatch(self.record.key, self)
 
-    def action_refresh_now(self) -> None:
-        self.watch_balances()
+    def balances_read(self, key: str, snapshot: BalanceSnapshot) -> None:
+        if snapshot.error is not None:
+            self.post_message(BalancesFailed(snapshot.error.hint))
+        else:
+            self.post_message(BalancesUpdated(snapshot))
+
+    def watch_stopped(self, key: str, problem: str) -> None:
+        self.post_message(BalancesFailed(problem))
+
+    async def action_refresh_now(self) -> None:
+        """Connect the account's watch again (every screen following it gets the new readings)."""
+        await self.state.restart_watch(self.record.key)
 
     @on(BalancesUpdated)
     def balances_updated(self, message: BalancesUpdated) -> None:
         snapshot = message.snapshot
         self.problem = None
         self.source = snapshot.source
-        self.last_update = self.app.clock()
+        self.last_update = self.state.clock()
         table = self.query_one("#balance-table", DataTable)
         table.clear()
         for balance in snapshot.balances:
@@ -113,10 +113,10 @@ class BalancesScreen(Screen):
         polled figures stopped coming (a live stream is quiet while nothing changes: not stale)."""
         if self.last_update is None and self.problem is None:
             return
-        now = self.app.clock()
+        now = self.state.clock()
         since = recent_age(self.last_update, now) if self.last_update else "never"
         polled_too_long_ago = self.source == "polling" and now - self.last_update > timedelta(
-            seconds=self.app.poll_seconds * STALE_AFTER_POLLS
+            seconds=self.state.poll_seconds * STALE_AFTER_POLLS
         )
         stale = self.problem is not None or polled_too_long_ago
         freshness = self.query_one("#freshness", Static)
@@ -126,10 +126,10 @@ class BalancesScreen(Screen):
         elif self.source == "live":
             freshness.update(f"live · last change {since}")
         else:
-            freshness.update(f"polling every {self.app.poll_seconds:g} s · updated {since}")
+            freshness.update(f"polling every {self.state.poll_seconds:g} s · updated {since}")
         freshness.set_class(stale, "-stale")
 
     def action_open_checklist(self) -> None:
         from exchange_tui.tui.screens.checklist import ChecklistScreen
 
-        self.app.push_screen(ChecklistScreen(self.record.exchange, self.app.reports.get(self.record.key), self.record.label))
+        self.app.push_screen(ChecklistScreen(self.record.exchange, self.state.reports.get(self.record.key), self.record.label))

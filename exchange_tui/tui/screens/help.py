@@ -11,9 +11,9 @@ from textual.widgets import Static
 from exchange_tui.tui.screens.balances import BalancesScreen
 from exchange_tui.tui.screens.checklist import ChecklistScreen
 from exchange_tui.tui.screens.dialogs import ConfirmScreen
-from exchange_tui.tui.screens.exchanges import HomeScreen
+from exchange_tui.tui.screens.home import HomeScreen
 from exchange_tui.tui.screens.key_form import KeyFormScreen
-from exchange_tui.tui.screens.report import ConnectedScreen
+from exchange_tui.tui.screens.connected import ConnectedScreen
 
 EXTRA = {
     "Everywhere": [("ctrl+p", "Command palette")],

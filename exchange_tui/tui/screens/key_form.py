@@ -14,7 +14,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, Switch
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
     from exchange_tui.store import AccountRecord
     from exchange_tui.exchanges.base import DemoKey
-    from exchange_tui.tui.app import ExchangeApp
+    from exchange_tui.tui.state import TuiState
 
 LABEL_FIELD = ("label", "Label", "a name for this account, e.g. main")
 PASTE_HINT = "Paste with your terminal's paste key (ctrl+shift+v, or shift+insert)."
@@ -37,8 +37,6 @@ class KeyFormScreen(Screen):
     """Label, the parts of the exchange's keys (API key, secret key, a passphrase where it has one)
     and the demo-trading switch, then Connect."""
 
-    app: ExchangeApp
-
     SUB_TITLE = "API key"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="form-back"),
@@ -47,8 +45,9 @@ class KeyFormScreen(Screen):
         Binding("f7", "fill_demo", "Demo key", id="fill-demo", tooltip="Fill a demo key"),
     ]
 
-    def __init__(self, exchange: str, *, replacing: AccountRecord | None = None) -> None:
+    def __init__(self, state: TuiState, exchange: str, *, replacing: AccountRecord | None = None) -> None:
         super().__init__()
+        self.state = state
         self.exchange = exchange
         self.spec = EXCHANGES[exchange]
         self.replacing = replacing
@@ -92,7 +91,7 @@ class KeyFormScreen(Screen):
                 yield Button("Replace" if self.replacing else "Connect", id="connect", variant="primary", compact=True)
                 yield Button("Reveal F6", id="reveal", compact=True)
                 yield Button("Checklist F4", id="checklist", compact=True)
-                if self.app.demo_keys is not None or self.app.demo is not None:
+                if self.state.demo_keys is not None or self.state.demo:
                     yield Button("Fill demo key F7", id="fill-demo", compact=True)
             yield Static("", id="outcome")
         yield Footer(compact=True, show_command_palette=False)
@@ -112,15 +111,15 @@ class KeyFormScreen(Screen):
     def action_fill_demo(self) -> None:
         from exchange_tui.tui.screens.dialogs import DemoKeyScreen
 
-        if self.app.demo_keys is None:
+        if self.state.demo_keys is None:
             self.notify("Demo keys exist only in the demo (exchange-tui --demo).", severity="warning")
             return
         self.app.push_screen(DemoKeyScreen(self.spec), self._fill)
 
     def _fill(self, key: DemoKey | None) -> None:
-        if key is None or self.app.demo_keys is None:
+        if key is None or self.state.demo_keys is None:
             return
-        secrets = self.app.demo_keys.credentials(self.exchange, key)
+        secrets = self.state.demo_keys.credentials(self.exchange, key)
         for field in self.secret_fields:
             self.query_one(f"#{field}", Input).value = secrets[field].get_secret_value()
         if self.replacing is None:
@@ -161,7 +160,7 @@ class KeyFormScreen(Screen):
         from exchange_tui.store import StoreError
         from exchange_tui.validation import InvalidInput
 
-        service = self.app.service
+        service = self.state.service
         try:
             if self.replacing is not None:
                 connected = await service.rotate(self.replacing.label, **parts)
@@ -212,14 +211,12 @@ class KeyFormScreen(Screen):
 
     @on(KeyConnected)
     def key_connected(self, message: KeyConnected) -> None:
-        from exchange_tui.tui.screens.report import ConnectedScreen
+        from exchange_tui.tui.screens.connected import ConnectedScreen
 
         for field in self.secret_fields:
             self.query_one(f"#{field}", Input).value = ""
-        record = message.connected.record
-        self.app.reports[record.key] = message.connected.report
-        self.app.selected = record.key
-        self.app.switch_screen(ConnectedScreen(message.connected, replaced=self.replacing is not None))
+        self.state.key_connected(message.connected)
+        self.app.switch_screen(ConnectedScreen(self.state, message.connected, replaced=self.replacing is not None))
 
     @on(Button.Pressed, "#checklist")
     def action_open_checklist(self) -> None:

@@ -11,17 +11,16 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.tui.wording import money
 
 if TYPE_CHECKING:
     from exchange_tui.service import Connected
-    from exchange_tui.tui.app import ExchangeApp
+    from exchange_tui.tui.state import TuiState
 
 
 class ConnectedScreen(Screen):
     """Connected: uid, permissions, IP whitelist, warnings and the trading balance."""
-
-    app: ExchangeApp
 
     SUB_TITLE = "Connected"
     BINDINGS = [
@@ -30,19 +29,20 @@ class ConnectedScreen(Screen):
         Binding("k,f4", "open_checklist", "Checklist", id="report-checklist"),
     ]
 
-    def __init__(self, connected: Connected, *, replaced: bool) -> None:
+    def __init__(self, state: TuiState, connected: Connected, *, replaced: bool) -> None:
         super().__init__()
+        self.state = state
         self.connected = connected
         self.replaced = replaced
 
     def compose(self) -> ComposeResult:
         record, report = self.connected.record, self.connected.report
-        exchange = self.app.service.exchanges[record.exchange].name
+        exchange = EXCHANGES[record.exchange].name
         mode = report.account_mode.value if report.account_mode else "classic"
         demo = ", demo trading" if report.demo_trading else ""
         done = "key replaced" if self.replaced else "account added"
         yield Header()
-        with VerticalScroll(id="report"):
+        with VerticalScroll(id="connected"):
             yield Static(f"✔ Connected: {exchange} · {record.label} ({done})", classes="title connected")
             yield Static(f"Key {record.key_prefix}   uid {report.uid or '?'}   {mode} account{demo}")
             yield Static("Permissions: " + escape(", ".join(report.permissions) or "unknown"))
@@ -59,7 +59,7 @@ class ConnectedScreen(Screen):
     def action_open_balances(self) -> None:
         from exchange_tui.tui.screens.balances import BalancesScreen
 
-        self.app.switch_screen(BalancesScreen(self.connected.record))
+        self.app.switch_screen(BalancesScreen(self.state, self.connected.record))
 
     def action_open_checklist(self) -> None:
         from exchange_tui.tui.screens.checklist import ChecklistScreen
