@@ -19,13 +19,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from exchange_tui.simulator import (
-    SimAccount,
-    SimulatorServer,
-    SimulatorState,
-    ThreadedSimulator,
-    demo_accounts,
-)
+from exchange_tui.simulator import SimulatorServer, ThreadedSimulator
+from exchange_tui.simulator.bitget import SimAccount, SimulatorState, demo_accounts
 from exchange_tui.store import AccountStore, Locations, open_encrypted_file
 
 

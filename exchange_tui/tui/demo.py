@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from exchange_tui.service import AccountService
-    from exchange_tui.simulator import SimulatorState, ThreadedSimulator
+    from exchange_tui.simulator import ThreadedSimulator
+    from exchange_tui.simulator.bitget import SimulatorState
     from exchange_tui.store import PasswordSource
 
 DRIFT_ACCOUNT = "demo-unified"

@@ -12,7 +12,7 @@ from cli_support import default_sigint
 from sim_requests import account_fields
 
 from exchange_tui.simulator.__main__ import main
-from exchange_tui.simulator.accounts import demo_accounts
+from exchange_tui.simulator.bitget.accounts import demo_accounts
 
 
 def start(*args: str) -> subprocess.Popen:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sim_requests import signed_get
 
-from exchange_tui.simulator import SimulatorState, create_app
+from exchange_tui.simulator.bitget import SimulatorState, create_app
 
 TIME = "/api/v2/public/time"
 JSON = {"content-type": "application/json"}

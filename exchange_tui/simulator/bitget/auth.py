@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote_to_bytes
 
-from exchange_tui.simulator.accounts import SimAccount
-from exchange_tui.simulator.errors import BitgetError
+from exchange_tui.simulator.bitget.accounts import SimAccount
+from exchange_tui.simulator.bitget.errors import BitgetError
 TIMESTAMP_WINDOW_MS = 30_000
 _MILLISECONDS = re.compile(r"[0-9]{1,19}")
 

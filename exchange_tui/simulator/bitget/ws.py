@@ -75,12 +75,13 @@ from typing import Any
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from exchange_tui.simulator import views
-from exchange_tui.simulator.accounts import PRODUCT_TYPES, SimAccount
-from exchange_tui.simulator.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, UTA_READ, ip_allowed, sign
-from exchange_tui.simulator.errors import BitgetError, WsError
-from exchange_tui.simulator.ratelimit import SlidingWindowLimiter
-from exchange_tui.simulator.state import SPOT, UNIFIED, BalanceChanged, SimEvent, SimulatorState, WebSocketsDropped
+from exchange_tui.simulator.bitget import views
+from exchange_tui.simulator.bitget.accounts import PRODUCT_TYPES, SimAccount
+from exchange_tui.simulator.bitget.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, UTA_READ, ip_allowed, sign
+from exchange_tui.simulator.bitget.errors import BitgetError, WsError
+from exchange_tui.simulator.bitget.state import SPOT, UNIFIED, SimulatorState
+from exchange_tui.simulator.core.events import BalanceChanged, SimEvent, WebSocketsDropped
+from exchange_tui.simulator.core.ratelimit import SlidingWindowLimiter
 
 PRIVATE_PATH = "/v2/ws/private"
 PUBLIC_PATH = "/v2/ws/public"
