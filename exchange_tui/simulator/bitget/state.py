@@ -26,6 +26,7 @@ from exchange_tui.simulator.bitget.accounts import (
 )
 from exchange_tui.simulator.bitget.errors import MESSAGES, BitgetError
 from exchange_tui.simulator.bitget.market import default_tickers, usdt_price
+from exchange_tui.simulator.bitget.scenario import BitgetScenario
 from exchange_tui.simulator.core.accounts import credentials_line, validate_accounts
 from exchange_tui.simulator.core.clock import wall_clock_ms
 from exchange_tui.simulator.core.events import BalanceChanged
@@ -83,6 +84,7 @@ class SimulatorState(CoreState):
             self._initial_accounts = demo_accounts()
         else:
             self._initial_accounts = validate_accounts(SimAccount, tuple(accounts))
+        self._scenario = BitgetScenario(self)
         super().__init__(clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
 
     def _reset_world(self) -> None:
@@ -111,11 +113,22 @@ class SimulatorState(CoreState):
         return credentials_line(self.accounts)
 
     @property
+    def scenario(self) -> BitgetScenario:
+        return self._scenario
+
+    @property
     def accounts(self) -> tuple[SimAccount, ...]:
         return tuple(self._by_key.values())
 
     def account(self, label: str) -> SimAccount:
         return self._by_key[self._key_by_label[label]]
+
+    def initial_account(self, label: str) -> SimAccount:
+        """Account ``label`` with the key it started with (``KeyError`` if it did not start here)."""
+        for account in self._initial_accounts:
+            if account.label == label:
+                return account
+        raise KeyError(label)
 
     def account_by_key(self, api_key: str) -> SimAccount | None:
         return self._by_key.get(api_key)
@@ -203,6 +216,17 @@ class SimulatorState(CoreState):
                 account = _with_futures(account, wallet, old_futures.with_balance(new_available, futures_locked))
             self._store(account)
         self._announce(account, wallet, coin)
+
+    def change_trading_balance(self, label: str, coin: str, delta: Decimal) -> None:
+        """Add ``delta`` to what ``coin`` has available in account ``label``'s trading wallet: spot for a classic
+        account, unified for a unified one (``ValueError`` below zero)."""
+        coin = coin.upper()
+        with self._lock:
+            account = self.account(label)
+            if account.mode == "unified":
+                self.set_balance(label, coin, _unified_entry(account, coin).available + delta, wallet=UNIFIED)
+            else:
+                self.set_balance(label, coin, _spot_entry(account, coin).available + delta)
 
     def transfer(self, account: SimAccount, from_wallet: str, to_wallet: str, coin: str, amount: Decimal) -> str:
         """Move ``amount`` of ``coin`` between the spot wallet and a futures productType; the transfer id."""

@@ -21,8 +21,9 @@ class Faults(BaseModel):
     ANSWER_CODES: ClassVar[Mapping[str, str]] = {}
 
     latency_ms: int = Field(default=0, ge=0, description="added before every API request is answered")
-    error_5xx_next: int = Field(default=0, ge=0, description="next N requests: 502 with an HTML body")
-    error_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0, description="chance of a 502 per request")
+    error_5xx_next: int = Field(default=0, ge=0, description="next N requests: error_5xx_status with an HTML body")
+    error_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0, description="chance of a 5xx per request")
+    error_5xx_status: int = Field(default=502, ge=500, le=599, description="the status the 5xx faults answer")
     rate_limit_next: int = Field(default=0, ge=0, description="next N requests: the exchange's 429")
     drop_next: int = Field(default=0, ge=0, description="next N requests: connection closed mid-response")
     malformed_next: int = Field(default=0, ge=0, description="next N requests: 200 with a body that is not JSON")

@@ -79,7 +79,11 @@ def control_error(message: str, status: int) -> JSONResponse:
 
 def server_error_page(status: int) -> HTMLResponse:
     """What a CDN in front of an exchange answers when the service behind it fails: an HTML page."""
-    page = _BAD_GATEWAY_PAGE.format(status=status, phrase=HTTPStatus(status).phrase)
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Server Error"
+    page = _BAD_GATEWAY_PAGE.format(status=status, phrase=phrase)
     return HTMLResponse(page, status_code=status)
 
 
@@ -108,7 +112,7 @@ class Gateway:
         now_ms = state.now_ms()
         response: Response | None = None
         if fault is Fault.ERROR_5XX:
-            response = server_error_page(502)
+            response = server_error_page(state.faults.error_5xx_status)
         elif fault is Fault.RATE_LIMIT:
             response = self.wording.too_many_requests(now_ms)
         elif fault is Fault.MALFORMED:

@@ -26,6 +26,7 @@ from uvicorn.server import ServerState
 from exchange_tui.simulator.core.exchanges import new_state
 from exchange_tui.simulator.core.gateway import hide_planned_drops
 from exchange_tui.simulator.core.limits import ServerLimits
+from exchange_tui.simulator.core.scenario import Scenario
 from exchange_tui.simulator.core.state import CoreState
 
 _SHUTDOWN_GRACE_S = 5.0
@@ -203,6 +204,11 @@ class _Simulator:
     def ws_demo_url(self) -> str:
         """The demo-trading private WebSocket."""
         return self.ws(self.state.ws_paths["ws_demo_url"])
+
+    @property
+    def scenario(self) -> Scenario:
+        """The state's exchange-neutral handle (``core.scenario.Scenario``), safe to call from any thread."""
+        return self.state.scenario
 
     def startup_line(self) -> dict[str, object]:
         """The one JSON line ``exchange-tui simulator`` prints: where to connect and how to log in."""

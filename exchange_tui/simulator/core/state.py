@@ -1,6 +1,7 @@
 """What every simulated exchange's state shares: its lock, clock, listeners, fault knobs and rate-limit windows.
 
-Tests change a state in-process (``server.state.faults.drop_next = 1``) from their own thread while the server may
+Tests change a state in-process (``server.state.faults.drop_next = 1``, or through its
+:class:`~exchange_tui.simulator.core.scenario.Scenario`) from their own thread while the server may
 run on another: every change of the world happens under one re-entrant lock, and listeners are
 called synchronously in the thread that made the change (the WebSocket sessions hop into the
 server's loop with ``call_soon_threadsafe``).
@@ -12,7 +13,7 @@ import random
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from starlette.types import ASGIApp
 
@@ -21,6 +22,9 @@ from exchange_tui.simulator.core.events import Listener, SimEvent, WebSocketsDro
 from exchange_tui.simulator.core.faults import COUNTED_FAULTS, Fault, Faults
 from exchange_tui.simulator.core.limits import ServerLimits
 from exchange_tui.simulator.core.ratelimit import SlidingWindowLimiter
+
+if TYPE_CHECKING:
+    from exchange_tui.simulator.core.scenario import Scenario
 
 
 class CoreState(ABC):
@@ -69,6 +73,11 @@ class CoreState(ABC):
     @abstractmethod
     def ws_paths(self) -> Mapping[str, str]:
         """The startup line's WebSocket names and their paths; ``ws_url`` and ``ws_demo_url`` at least."""
+
+    @property
+    @abstractmethod
+    def scenario(self) -> Scenario:
+        """The exchange-neutral handle a contract test drives this state with."""
 
     @abstractmethod
     def credentials_line(self) -> list[dict[str, str]]:
