@@ -25,7 +25,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.datastructures import QueryParams
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -47,7 +46,7 @@ from exchange_tui.simulator.bitget.errors import BitgetError
 from exchange_tui.simulator.bitget.state import SPOT, SimulatorState
 from exchange_tui.simulator.bitget.ws import ws_routes
 from exchange_tui.simulator.core.control import control, control_mount
-from exchange_tui.simulator.core.gateway import BodyLimit, Gateway, client_ip
+from exchange_tui.simulator.core.gateway import client_ip, exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 
 SUCCESS = "00000"
@@ -290,22 +289,7 @@ def _control_routes(state: SimulatorState) -> list[Route]:
 
 
 def create_app(state: SimulatorState, limits: ServerLimits | None = None) -> Starlette:
-    wording = BitgetWording()
-
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return error_response(BitgetError.not_found(), state.now_ms())
-
-    app = Starlette(
-        routes=[
-            *(_api_route(state, e) for e in ENDPOINTS),
-            *ws_routes(state),
-            control_mount(state, _control_routes(state)),
-        ],
-        middleware=[
-            Middleware(BodyLimit, state=state, wording=wording, limits=limits if limits is not None else ServerLimits()),
-            Middleware(Gateway, state=state, wording=wording),
-        ],
-        exception_handlers={404: not_found, 405: not_found},
+    routes = [*(_api_route(state, e) for e in ENDPOINTS), *ws_routes(state), control_mount(state, _control_routes(state))]
+    return exchange_app(
+        state, limits, BitgetWording(), routes, lambda: error_response(BitgetError.not_found(), state.now_ms())
     )
-    app.router.redirect_slashes = False
-    return app

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from exchange_tui.simulator.bitget.accounts import SimAccount
-from exchange_tui.simulator.core.scenario import SimKey
+from exchange_tui.simulator.core.scenario import SharedScenario, SimKey
 
 if TYPE_CHECKING:
     from exchange_tui.simulator.bitget.state import SimulatorState
@@ -47,41 +47,22 @@ def _sim_key(label: str, account: SimAccount) -> SimKey:
     return SimKey(label, account.api_key, account.secret_key, account.passphrase, account.demo, None)
 
 
-class BitgetScenario:
+class BitgetScenario(SharedScenario):
     """Bitget's scenario. Keys added here get their own label; on Bitget they belong to the account's label."""
 
     exchange = "bitget"
+    state: SimulatorState
 
     def __init__(self, state: SimulatorState) -> None:
-        self.state = state
+        super().__init__(state)
         self._account_labels: dict[str, str] = {}
 
     def key(self, role: str) -> SimKey:
         label = ROLE_LABELS[role]
         return _sim_key(label, self.state.initial_account(label))
 
-    def skew_clock(self, seconds: float) -> None:
-        self.state.faults.clock_offset_ms = round(seconds * 1000)
-
-    def fail_next(self, count: int, status: int) -> None:
-        if status == 429:
-            self.state.update_faults(rate_limit_next=count)
-        elif 500 <= status <= 599:
-            self.state.update_faults(error_5xx_next=count, error_5xx_status=status)
-        else:
-            raise ValueError(f"fail_next answers 429 or a 5xx, not {status}")
-
     def change_balance(self, label: str, coin: str, delta: Decimal) -> None:
         self.state.change_trading_balance(self._account_labels.get(label, label), coin, delta)
-
-    def drop_websockets(self) -> None:
-        self.state.drop_websockets()
-
-    def refuse_websocket_logins(self, refuse: bool) -> None:
-        self.state.faults.ws_refuse_login = refuse
-
-    def delete_key(self, api_key: str) -> None:
-        self.state.delete_key(api_key)
 
     def add_key(self, label: str, like_role: str) -> SimKey:
         account_label = ROLE_LABELS[like_role]

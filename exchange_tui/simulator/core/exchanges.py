@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from exchange_tui.simulator.core.state import CoreState
 
-SIMULATED_EXCHANGES = {"bitget": "exchange_tui.simulator.bitget"}
+SIMULATED_EXCHANGES = {"bitget": "exchange_tui.simulator.bitget", "okx": "exchange_tui.simulator.okx"}
 DEFAULT_EXCHANGE = "bitget"
 
 

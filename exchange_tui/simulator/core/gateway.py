@@ -18,10 +18,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from http import HTTPStatus
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange_tui.simulator.core.events import RequestArrived
@@ -200,3 +205,28 @@ class BodyLimit:
             response = self.wording.body_refused(refused.status, refused.phrase, self.state.now_ms())
         response.headers["connection"] = "close"
         return response
+
+
+def exchange_app(
+    state: CoreState,
+    limits: ServerLimits | None,
+    wording: Wording,
+    routes: Sequence[BaseRoute],
+    not_found: Callable[[], Response],
+) -> Starlette:
+    """An exchange's Starlette app: its ``routes`` (API, WebSockets, the control mount) behind the server's
+    bounds and the gateway; an unknown path or method answers ``not_found()``; no slash redirects."""
+
+    async def unknown(request: Request, exc: Exception) -> Response:
+        return not_found()
+
+    app = Starlette(
+        routes=list(routes),
+        middleware=[
+            Middleware(BodyLimit, state=state, wording=wording, limits=limits if limits is not None else ServerLimits()),
+            Middleware(Gateway, state=state, wording=wording),
+        ],
+        exception_handlers={404: unknown, 405: unknown},
+    )
+    app.router.redirect_slashes = False
+    return app

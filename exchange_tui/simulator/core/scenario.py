@@ -24,7 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from exchange_tui.simulator.core.state import CoreState
 
 ROLES = ("connects", "read_only", "withdraw", "ip_bound", "demo_trading", "no_balance_permission")
 
@@ -80,3 +83,32 @@ class Scenario(Protocol):
     def add_key(self, label: str, like_role: str) -> SimKey:
         """A new key called ``label`` on the same exchange account as ``like_role``'s key (for rotation)."""
         ...
+
+
+class SharedScenario:
+    """The part of :class:`Scenario` every exchange does alike, on the core's knobs; an exchange's scenario
+    adds ``exchange``, ``key``, ``change_balance`` and ``add_key``."""
+
+    def __init__(self, state: CoreState) -> None:
+        self.state = state
+
+    def skew_clock(self, seconds: float) -> None:
+        self.state.faults.clock_offset_ms = round(seconds * 1000)
+
+    def fail_next(self, count: int, status: int) -> None:
+        """429 is the exchange's own rate-limit answer; a 5xx is the CDN's HTML page."""
+        if status == 429:
+            self.state.update_faults(rate_limit_next=count)
+        elif 500 <= status <= 599:
+            self.state.update_faults(error_5xx_next=count, error_5xx_status=status)
+        else:
+            raise ValueError(f"fail_next answers 429 or a 5xx, not {status}")
+
+    def drop_websockets(self) -> None:
+        self.state.drop_websockets()
+
+    def refuse_websocket_logins(self, refuse: bool) -> None:
+        self.state.faults.ws_refuse_login = refuse
+
+    def delete_key(self, api_key: str) -> None:
+        self.state.delete_key(api_key)

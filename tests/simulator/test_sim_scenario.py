@@ -1,4 +1,4 @@
-"""Bitget's scenario: each role is the key it says, and each knob does what the contract suite expects."""
+"""The scenarios: each role is the key it says, and each knob does what the contract suite expects."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sim_requests import bitget_error, signed_get
 
-from exchange_tui.simulator import SimulatorServer, ThreadedSimulator
+from exchange_tui.simulator import SimulatorServer, ThreadedSimulator, new_state
 from exchange_tui.simulator.core.scenario import ROLES
 
 INFO = "/api/v2/spot/account/info"
@@ -72,3 +72,12 @@ def test_servers_name_their_urls():
     server = SimulatorServer()
     assert server.state.exchange == "bitget"
     assert set(server.ws_urls) == {"ws_url", "ws_demo_url", "ws_uta_url", "ws_uta_demo_url"}
+
+
+def test_an_okx_threaded_simulator_offers_every_role_and_the_other_site():
+    with ThreadedSimulator(new_state("okx")) as sim:
+        assert sim.scenario.exchange == "okx"
+        keys = {role: sim.scenario.key(role) for role in (*ROLES, "other_site")}
+        assert keys["demo_trading"].demo_trading and keys["other_site"].site == "eea"
+        assert {key.site for role, key in keys.items() if role != "other_site"} == {"global"}
+        assert sim.ws_demo_url.endswith("/demo/ws/v5/private")
