@@ -60,3 +60,10 @@ def test_a_wrong_secret_body_or_method_does_not_verify():
 )
 def test_only_iso_milliseconds_with_z_is_a_timestamp(timestamp, expected):
     assert iso_ms(timestamp) == expected
+
+
+def test_a_keys_repr_shows_no_secret():
+    from exchange_tui.simulator.okx import demo_accounts
+
+    account = demo_accounts()[0]
+    assert account.secret_key not in repr(account) and account.passphrase not in repr(account)

@@ -83,8 +83,8 @@ class SimAccount(BaseModel):
     main_uid: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
     type: Literal["0", "1", "2", "5", "9", "12"] = "0"
     api_key: str = Field(pattern=UUID_PATTERN)
-    secret_key: str = Field(pattern=r"^[0-9A-F]{32}$")
-    passphrase: str = Field(pattern=r"^[\x21-\x7e]{1,32}$")
+    secret_key: str = Field(pattern=r"^[0-9A-F]{32}$", repr=False)
+    passphrase: str = Field(pattern=r"^[\x21-\x7e]{1,32}$", repr=False)
     perm: tuple[Permission, ...] = ("read_only",)
     ips: tuple[str, ...] = ()
     demo: bool = False
