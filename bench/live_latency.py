@@ -34,11 +34,11 @@ from pathlib import Path
 
 import httpx
 
-from exchange_tui.exchanges.bitget.client import BitgetClient
 from exchange_tui.exchanges.bitget import stream
+from exchange_tui.exchanges.bitget.client import BitgetClient
 from exchange_tui.exchanges.bitget.live import live_balances, ws_url_for
 from exchange_tui.models import BalanceSource, Credentials
-from exchange_tui.simulator import demo_accounts
+from exchange_tui.simulator.bitget import demo_accounts
 
 POLL_INTERVAL_S = 2.0
 POLLED_ACCOUNTS = 10

@@ -19,13 +19,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from exchange_tui.simulator import (
-    SimAccount,
-    SimulatorServer,
-    SimulatorState,
-    ThreadedSimulator,
-    demo_accounts,
-)
+from exchange_tui.simulator import SimulatorServer, ThreadedSimulator
+from exchange_tui.simulator import okx
+from exchange_tui.simulator.bitget import SimAccount, SimulatorState, demo_accounts
 from exchange_tui.store import AccountStore, Locations, open_encrypted_file
 
 
@@ -33,6 +29,13 @@ from exchange_tui.store import AccountStore, Locations, open_encrypted_file
 async def simulator() -> AsyncIterator[SimulatorServer]:
     """A real HTTP simulator in this test's event loop, with fresh state (built-in demo accounts)."""
     async with SimulatorServer(SimulatorState()) as server:
+        yield server
+
+
+@pytest.fixture
+async def okx_simulator() -> AsyncIterator[SimulatorServer]:
+    """A real HTTP OKX simulator in this test's event loop, with fresh state (its built-in demo keys)."""
+    async with SimulatorServer(okx.SimulatorState()) as server:
         yield server
 
 

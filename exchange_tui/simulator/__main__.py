@@ -1,10 +1,11 @@
-"""``exchange-tui simulator`` / ``python -m exchange_tui.simulator``: serve the Bitget simulator until a signal.
+"""``exchange-tui simulator [--exchange NAME]`` / ``python -m exchange_tui.simulator``: serve one simulated
+exchange until a signal.
 
-The first and only line on stdout is JSON telling a client where to connect and how to log in::
+The first and only line on stdout is JSON telling a client where to connect and how to log in: the
+REST base ``url``, the private WebSockets ``ws_url`` and ``ws_demo_url``, any the exchange adds
+(``ws_uta_url``…), then the ``accounts``::
 
-    {"url": "http://127.0.0.1:PORT", "ws_url": "ws://127.0.0.1:PORT/v2/ws/private",
-     "ws_demo_url": "ws://127.0.0.1:PORT/demo/v2/ws/private",
-     "ws_uta_url": "ws://127.0.0.1:PORT/v3/ws/private", "ws_uta_demo_url": "ws://127.0.0.1:PORT/demo/v3/ws/private",
+    {"url": "http://127.0.0.1:PORT", "ws_url": "ws://127.0.0.1:PORT/...", "ws_demo_url": "ws://...", ...,
      "accounts": [{"label": ..., "api_key": ..., "secret_key": ..., "passphrase": ...}]}
 """
 
@@ -20,9 +21,9 @@ import sys
 
 from pydantic import ValidationError
 
-from exchange_tui.simulator.accounts import credentials_line, demo_accounts, load_accounts
-from exchange_tui.simulator.server import SimulatorServer
-from exchange_tui.simulator.state import SimulatorState
+from exchange_tui.simulator.core.exchanges import DEFAULT_EXCHANGE, SIMULATED_EXCHANGES, load_accounts, new_state
+from exchange_tui.simulator.core.server import SimulatorServer
+from exchange_tui.simulator.core.state import CoreState
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -31,11 +32,17 @@ EXIT_USAGE = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange-tui simulator",
-        description="Serve a local Bitget REST and WebSocket simulator (demo accounts unless --accounts is given).",
+        description="Serve a local exchange REST and WebSocket simulator (demo accounts unless --accounts is given).",
+    )
+    parser.add_argument(
+        "--exchange",
+        choices=sorted(SIMULATED_EXCHANGES),
+        default=DEFAULT_EXCHANGE,
+        help=f"the exchange to simulate (default {DEFAULT_EXCHANGE})",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
-    parser.add_argument("--accounts", metavar="FILE", help="JSON accounts file (format: simulator/accounts.py)")
+    parser.add_argument("--accounts", metavar="FILE", help="JSON accounts file (format: simulator/EXCHANGE/accounts.py)")
     parser.add_argument("--latency-ms", type=int, default=0, metavar="N", help="add N ms to every API answer")
     parser.add_argument("--allow-remote", action="store_true", help="allow binding an address that is not loopback")
     return parser
@@ -50,21 +57,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-async def _serve(state: SimulatorState, host: str, port: int) -> None:
+async def _serve(state: CoreState, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with SimulatorServer(state, host, port) as server:
-        line = {
-            "url": server.url,
-            "ws_url": server.ws_url,
-            "ws_demo_url": server.ws_demo_url,
-            "ws_uta_url": server.ws_uta_url,
-            "ws_uta_demo_url": server.ws_uta_demo_url,
-            "accounts": credentials_line(state.accounts),
-        }
-        print(json.dumps(line), flush=True)
+        print(json.dumps(server.startup_line()), flush=True)
         await stop.wait()
 
 
@@ -76,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.latency_ms < 0:
         parser.error("--latency-ms must be 0 or more")
     try:
-        accounts = load_accounts(args.accounts) if args.accounts else demo_accounts()
+        accounts = load_accounts(args.exchange, args.accounts) if args.accounts else None
     except (OSError, ValidationError) as error:
         print(f"exchange-tui simulator: cannot use accounts file {args.accounts}: {error}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    state = SimulatorState(accounts)
+    state = new_state(args.exchange, accounts)
     state.faults.latency_ms = args.latency_ms
     try:
         asyncio.run(_serve(state, args.host, args.port))

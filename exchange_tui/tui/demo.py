@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from exchange_tui.exchanges.base import DemoKey
     from exchange_tui.service import AccountService
-    from exchange_tui.simulator import SimulatorState, ThreadedSimulator
+    from exchange_tui.simulator import ThreadedSimulator
+    from exchange_tui.simulator.bitget import SimulatorState
     from exchange_tui.store import PasswordSource
 
 DRIFT_ACCOUNT = "demo-unified"

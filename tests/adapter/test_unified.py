@@ -11,7 +11,8 @@ import pytest
 
 from exchange_tui.exchanges.errors import PermissionMissing
 from exchange_tui.models import AccountMode
-from exchange_tui.simulator import SimulatorServer, SimulatorState, demo_accounts
+from exchange_tui.simulator import SimulatorServer
+from exchange_tui.simulator.bitget import SimulatorState, demo_accounts
 
 UID_FIELDS = ["uid", "userId"]
 CLASSIC_SHAPES = ["40085", "info-then-40731", "info-then-40085"]

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from exchange_tui.simulator.accounts import SimAccount
+from exchange_tui.simulator.bitget.accounts import SimAccount
 
 VECTOR_ACCOUNT = SimAccount(
     label="vector",

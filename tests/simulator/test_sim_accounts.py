@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 from sim_requests import account_fields
 
-from exchange_tui.simulator.accounts import credentials_line, demo_accounts, load_accounts, parse_accounts
+from exchange_tui.simulator.bitget.accounts import demo_accounts, load_accounts, parse_accounts
+from exchange_tui.simulator.core.accounts import credentials_line
 
 REQUIRED_LABELS = {
     "demo",

@@ -7,7 +7,8 @@ import httpx
 import pytest
 from sim_requests import VECTOR_ACCOUNT, bitget_error, hmac_base64, now_ms, signed_get, signed_headers, signed_post
 
-from exchange_tui.simulator import ManualClock, SimulatorServer, SimulatorState, demo_accounts
+from exchange_tui.simulator import ManualClock, SimulatorServer
+from exchange_tui.simulator.bitget import SimulatorState, demo_accounts
 
 V4_BODY = b'{"fromType":"spot","toType":"usdt_futures","amount":"10","coin":"USDT"}'
 INFO = "/api/v2/spot/account/info"

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 import ccxt
 import pytest
 
-from exchange_tui.simulator import SimAccount, ThreadedSimulator
+from exchange_tui.simulator import ThreadedSimulator
+from exchange_tui.simulator.bitget import SimAccount
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from cli_support import default_sigint
 from sim_requests import account_fields
 
 from exchange_tui.simulator.__main__ import main
-from exchange_tui.simulator.accounts import demo_accounts
+from exchange_tui.simulator.bitget.accounts import demo_accounts
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -87,3 +87,20 @@ def test_refuses_a_bad_accounts_file(tmp_path, capsys):
     assert main(["--accounts", str(path)]) == 2
     assert main(["--accounts", str(tmp_path / "missing.json")]) == 2
     assert capsys.readouterr().out == ""
+
+
+def test_serves_okx_with_its_own_websocket_paths():
+    process = start("--exchange", "okx")
+    try:
+        line = json.loads(process.stdout.readline())
+        assert set(line) == {"url", "ws_url", "ws_demo_url", "accounts"}
+        port = line["url"].rsplit(":", 1)[1]
+        assert line["ws_url"] == f"ws://127.0.0.1:{port}/ws/v5/private"
+        assert line["ws_demo_url"] == f"ws://127.0.0.1:{port}/demo/ws/v5/private"
+        assert line["accounts"][0]["label"] == "demo"
+        assert httpx.get(line["url"] + "/api/v5/public/time").json()["code"] == "0"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.wait()

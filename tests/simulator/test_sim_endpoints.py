@@ -7,8 +7,9 @@ import httpx
 import pytest
 from sim_requests import bitget_error, signed_get, signed_headers, signed_post
 
-from exchange_tui.simulator import BalanceChanged, SimulatorServer, SimulatorState
-from exchange_tui.simulator.market import USD_PER_USDT
+from exchange_tui.simulator import BalanceChanged, SimulatorServer
+from exchange_tui.simulator.bitget import SimulatorState
+from exchange_tui.simulator.bitget.market import USD_PER_USDT
 
 TICKER_FIELDS = {
     "symbol", "high24h", "open", "low24h", "lastPr", "quoteVolume", "baseVolume", "usdtVolume",

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sim_requests import signed_get
 
-from exchange_tui.simulator import SimulatorState, create_app
+from exchange_tui.simulator.bitget import SimulatorState, create_app
 
 TIME = "/api/v2/public/time"
 JSON = {"content-type": "application/json"}
@@ -94,6 +94,7 @@ async def test_faults_over_the_control_endpoints(client, simulator):
         "latency_ms": 0,
         "error_5xx_next": 0,
         "error_5xx_rate": 0.0,
+        "error_5xx_status": 502,
         "rate_limit_next": 0,
         "drop_next": 0,
         "malformed_next": 0,

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from sim_requests import signed_get
 
-from exchange_tui.simulator import ManualClock, SimulatorServer, SimulatorState
+from exchange_tui.simulator import ManualClock, SimulatorServer
+from exchange_tui.simulator.bitget import SimulatorState
 
 TOO_MANY = {"code": "429", "msg": "Too Many Requests", "data": None}
 

@@ -7,7 +7,8 @@ import time
 import httpx
 import pytest
 
-from exchange_tui.simulator import RequestArrived, SimulatorServer, SimulatorState, ThreadedSimulator
+from exchange_tui.simulator import RequestArrived, SimulatorServer, ThreadedSimulator
+from exchange_tui.simulator.bitget import SimulatorState
 
 TIME = "/api/v2/public/time"
 

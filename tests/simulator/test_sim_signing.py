@@ -9,8 +9,8 @@ import pytest
 from sim_requests import VECTOR_ACCOUNT, hmac_base64, signed_headers
 from starlette.datastructures import Headers
 
-from exchange_tui.simulator.accounts import demo_accounts
-from exchange_tui.simulator.auth import (
+from exchange_tui.simulator.bitget.accounts import demo_accounts
+from exchange_tui.simulator.bitget.auth import (
     FUTURES_READ,
     SPOT_READ,
     UTA_READ,
@@ -20,7 +20,7 @@ from exchange_tui.simulator.auth import (
     prehashes,
     signature_matches,
 )
-from exchange_tui.simulator.errors import BitgetError
+from exchange_tui.simulator.bitget.errors import BitgetError
 
 SECRET = VECTOR_ACCOUNT.secret_key
 ASSETS = "/api/v2/spot/account/assets"

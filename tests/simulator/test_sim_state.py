@@ -5,9 +5,12 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from exchange_tui.simulator.errors import BitgetError
-from exchange_tui.simulator.ratelimit import SlidingWindowLimiter
-from exchange_tui.simulator.state import BalanceChanged, Fault, ManualClock, SimulatorState
+from exchange_tui.simulator.bitget.errors import BitgetError
+from exchange_tui.simulator.bitget.state import SimulatorState
+from exchange_tui.simulator.core.clock import ManualClock
+from exchange_tui.simulator.core.events import BalanceChanged
+from exchange_tui.simulator.core.faults import Fault
+from exchange_tui.simulator.core.ratelimit import SlidingWindowLimiter
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import ccxt
 import ccxt.pro
 import pytest
 
-from exchange_tui.simulator import SimAccount, SimulatorServer
+from exchange_tui.simulator import SimulatorServer
+from exchange_tui.simulator.bitget import SimAccount
 
 
 @pytest.fixture
@@ -24,8 +25,8 @@ def bitget_pro(simulator: SimulatorServer, account: SimAccount, exchanges: list)
     exchange = ccxt.pro.bitget(credentials)
     exchange.urls["api"]["ws"]["private"] = simulator.ws_url
     exchange.urls["api"]["demo"]["private"] = simulator.ws_demo_url
-    exchange.urls["api"]["ws"]["utaPrivate"] = simulator.ws_uta_url
-    exchange.urls["api"]["demo"]["utaPrivate"] = simulator.ws_uta_demo_url
+    exchange.urls["api"]["ws"]["utaPrivate"] = simulator.ws_urls["ws_uta_url"]
+    exchange.urls["api"]["demo"]["utaPrivate"] = simulator.ws_urls["ws_uta_demo_url"]
     exchanges.append(exchange)
     return exchange
 

@@ -9,15 +9,9 @@ import pytest
 import websockets
 from ws_helpers import UTA_ARG, login_frame, receive, subscribe_frame, uta_subscribe_frame
 
-from exchange_tui.simulator import (
-    ManualClock,
-    ServerLimits,
-    SimAccount,
-    SimulatorServer,
-    SimulatorState,
-    ThreadedSimulator,
-)
-from exchange_tui.simulator.ws import MAX_CHANNELS
+from exchange_tui.simulator import ManualClock, ServerLimits, SimulatorServer, ThreadedSimulator
+from exchange_tui.simulator.bitget import SimAccount, SimulatorState
+from exchange_tui.simulator.bitget.ws import MAX_CHANNELS
 
 SPOT_ARG = {"instType": "SPOT", "channel": "account", "coin": "default"}
 SPOT_FIELDS = {"coin", "available", "frozen", "locked", "limitAvailable", "uTime"}
@@ -286,7 +280,8 @@ UTA_COIN_FIELDS = {"coin", "balance", "available", "locked", "equity", "usdValue
 
 @pytest.mark.parametrize("demo", [False, True])
 async def test_the_v3_socket_pushes_a_unified_accounts_coins(logged_in, simulator, demo):
-    label, url = ("demo-trading-unified", simulator.ws_uta_demo_url) if demo else ("demo-unified", simulator.ws_uta_url)
+    urls = simulator.ws_urls
+    label, url = ("demo-trading-unified", urls["ws_uta_demo_url"]) if demo else ("demo-unified", urls["ws_uta_url"])
     ws = await logged_in(label, url)
     await ws.send(uta_subscribe_frame())
     assert await receive(ws) == {"event": "subscribe", "arg": UTA_ARG}
@@ -301,7 +296,7 @@ async def test_the_v3_socket_pushes_a_unified_accounts_coins(logged_in, simulato
 @pytest.mark.parametrize(("shape", "coins"), [("full", {"USDT", "BTC", "ETH", "SOL"}), ("changed", {"SOL"})])
 async def test_a_unified_change_pushes_every_coin_or_only_the_changed_one(logged_in, simulator, shape, coins):
     simulator.state.faults.ws_uta_push = shape
-    ws = await logged_in("demo-unified", simulator.ws_uta_url)
+    ws = await logged_in("demo-unified", simulator.ws_urls["ws_uta_url"])
     await ws.send(uta_subscribe_frame())
     await receive(ws), await receive(ws)
     simulator.state.set_balance("demo-unified", "SOL", "2", wallet="unified")
@@ -322,6 +317,6 @@ async def test_a_unified_change_pushes_every_coin_or_only_the_changed_one(logged
 async def test_the_v3_socket_refuses_classic_accounts_keys_without_uta_read_and_v2_channels(
     logged_in, simulator, label, frame, code
 ):
-    ws = await logged_in(label, simulator.ws_uta_url)
+    ws = await logged_in(label, simulator.ws_urls["ws_uta_url"])
     await ws.send(frame)
     assert (await receive(ws))["code"] == code

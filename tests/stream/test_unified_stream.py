@@ -28,7 +28,7 @@ def test_the_v3_socket_is_the_v2_one_with_v3_in_its_path():
 
 async def test_goes_live_with_the_same_balances_as_rest(uta_stream, simulator, sim_accounts):
     stream = uta_stream()
-    assert stream.ws_url == simulator.ws_uta_url
+    assert stream.ws_url == simulator.ws_urls["ws_uta_url"]
     update = await next_update(stream)
     assert update.status is StreamStatus.LIVE
     async with BitgetClient(credentials_of(sim_accounts["demo-unified"]), base_url=simulator.url) as rest:
@@ -53,7 +53,7 @@ async def test_every_push_is_merged_coin_by_coin_whichever_coins_it_lists(uta_st
 
 async def test_the_demo_host_for_a_unified_demo_trading_key(uta_stream, simulator):
     stream = uta_stream("demo-trading-unified", ws_url=simulator.ws_demo_url, demo_trading=True)
-    assert stream.ws_url == simulator.ws_uta_demo_url
+    assert stream.ws_url == simulator.ws_urls["ws_uta_demo_url"]
     update = await next_update(stream)
     assert update.status is StreamStatus.LIVE and amounts(update.balances)[("unified", "BTC")][0] == 1
 

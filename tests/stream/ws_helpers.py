@@ -17,7 +17,7 @@ import websockets
 
 from exchange_tui.exchanges.bitget.stream import BalanceStream, BalanceUpdate, StreamTiming
 from exchange_tui.models import Credentials
-from exchange_tui.simulator import SimAccount
+from exchange_tui.simulator.bitget import SimAccount
 
 WAIT = 3.0
 # Pings often enough to be exercised in every test; deadlines loose enough for a busy machine.

@@ -14,7 +14,8 @@ from textual.widgets import Input
 
 from exchange_tui.config import Settings
 from exchange_tui.service import AccountService
-from exchange_tui.simulator import SimulatorState, ThreadedSimulator
+from exchange_tui.simulator import ThreadedSimulator
+from exchange_tui.simulator.bitget import SimulatorState
 from exchange_tui.tui.app import ExchangeApp
 from exchange_tui.tui.demo import DemoKeys
 from exchange_tui.tui.wording import wall_clock

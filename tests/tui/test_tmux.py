@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from exchange_tui.simulator import demo_accounts
+from exchange_tui.simulator.bitget import demo_accounts
 from exchange_tui.store import Locations, WrongMasterPassword, open_encrypted_file
 from exchange_tui.exchanges.registry import EXCHANGES
 

@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import ipaddress
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from exchange_tui.simulator.numbers import Amount
+from exchange_tui.simulator.core import accounts as core_accounts
+from exchange_tui.simulator.core.numbers import Amount
 
 PRODUCT_TYPES = ("USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES", "SUSDT-FUTURES", "SCOIN-FUTURES", "SUSDC-FUTURES")
 DEMO_COIN_PRODUCT_TYPES = frozenset(p for p in PRODUCT_TYPES if p.startswith("S"))
@@ -243,34 +243,15 @@ class SimAccount(BaseModel):
         return frozenset(self.authorities)
 
 
-class AccountsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    accounts: tuple[SimAccount, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique(self) -> AccountsFile:
-        for field in ("label", "api_key"):
-            values = [getattr(a, field) for a in self.accounts]
-            if len(values) != len(set(values)):
-                raise ValueError(f"two accounts share one {field}")
-        return self
-
-
 def parse_accounts(text: str | bytes) -> tuple[SimAccount, ...]:
-    return AccountsFile.model_validate_json(text).accounts
+    return core_accounts.parse_accounts(SimAccount, text)
 
 
 def load_accounts(path: str | Path) -> tuple[SimAccount, ...]:
     """The accounts of a JSON accounts file; raises ``OSError`` or pydantic's ``ValidationError``."""
-    return parse_accounts(Path(path).read_bytes())
+    return core_accounts.load_accounts(SimAccount, path)
 
 
 def demo_accounts() -> tuple[SimAccount, ...]:
     """The built-in accounts (``demo``, ``demo-readonly``, ``demo-unified``...) served without a file."""
-    return parse_accounts(resources.files(__package__).joinpath("demo_accounts.json").read_bytes())
-
-
-def credentials_line(accounts: tuple[SimAccount, ...]) -> list[dict[str, str]]:
-    """The part of the command line's startup JSON that tells a client how to log in."""
-    return [a.model_dump(include={"label", "api_key", "secret_key", "passphrase"}) for a in accounts]
+    return core_accounts.packaged_accounts(SimAccount, __package__)

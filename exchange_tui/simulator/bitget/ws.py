@@ -69,18 +69,20 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
-from exchange_tui.simulator import views
-from exchange_tui.simulator.accounts import PRODUCT_TYPES, SimAccount
-from exchange_tui.simulator.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, UTA_READ, ip_allowed, sign
-from exchange_tui.simulator.errors import BitgetError, WsError
-from exchange_tui.simulator.ratelimit import SlidingWindowLimiter
-from exchange_tui.simulator.state import SPOT, UNIFIED, BalanceChanged, SimEvent, SimulatorState, WebSocketsDropped
+from exchange_tui.simulator.bitget import views
+from exchange_tui.simulator.bitget.accounts import PRODUCT_TYPES, SimAccount
+from exchange_tui.simulator.bitget.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, UTA_READ, sign
+from exchange_tui.simulator.bitget.errors import BitgetError, WsError
+from exchange_tui.simulator.bitget.state import SPOT, UNIFIED, SimulatorState
+from exchange_tui.simulator.core.allowlist import ip_allowed
+from exchange_tui.simulator.core.events import BalanceChanged
+from exchange_tui.simulator.core.ratelimit import SlidingWindowLimiter
+from exchange_tui.simulator.core.websocket import Session
 
 PRIVATE_PATH = "/v2/ws/private"
 PUBLIC_PATH = "/v2/ws/public"
@@ -97,18 +99,6 @@ _LOGIN_FIELDS = ("apiKey", "passphrase", "timestamp", "sign")
 _NORMAL_CLOSE = 1000
 _GOING_AWAY = 1001
 _POLICY_VIOLATION = 1008
-
-
-@dataclass(frozen=True)
-class _Close:
-    code: int
-
-
-class _Drop:
-    """Leave without a close frame: uvicorn then closes the TCP connection, like a network drop."""
-
-
-Outgoing = str | BalanceChanged | _Close | _Drop
 
 
 _PATHS = (
@@ -154,49 +144,24 @@ def _error_frame(error: WsError, arg: object = None) -> str:
     return _frame(event="error", arg=arg, code=error.code, msg=error.msg)
 
 
-class _Session:
-    """One connection: a reader that answers requests and a writer that owns the socket's sending side."""
+class _Session(Session):
+    state: SimulatorState
 
     def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool, private: bool, uta: bool) -> None:
-        self.state = state
-        self.websocket = websocket
+        super().__init__(state, websocket)
         self.demo = demo
         self.private = private
         self.uta = uta
-        self.outbox: asyncio.Queue[Outgoing] = asyncio.Queue()
         self.limiter = SlidingWindowLimiter()
         self.label: str | None = None
         self.subscriptions: dict[str, dict[str, Any]] = {}
-        self.closing = False
 
-    async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        unsubscribe = self.state.subscribe(lambda event: self._hear(loop, event))
-        tasks = {asyncio.create_task(self._read()), asyncio.create_task(self._write())}
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            unsubscribe()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    def _hear(self, loop: asyncio.AbstractEventLoop, event: SimEvent) -> None:
-        """A state listener: runs in whichever thread changed the state, so it hops into the server's loop."""
-        wanted = isinstance(event, WebSocketsDropped) or (
-            isinstance(event, BalanceChanged) and event.label == self.label
-        )
-        if not wanted:
-            return
-        item: Outgoing = _Drop() if isinstance(event, WebSocketsDropped) else event
-        try:
-            loop.call_soon_threadsafe(self.outbox.put_nowait, item)
-        except RuntimeError:
-            return  # the server's loop has closed, and this session with it
+    def wants(self, change: BalanceChanged) -> bool:
+        return change.label == self.label
 
     # -- receiving ---------------------------------------------------------
 
-    async def _read(self) -> None:
+    async def read(self) -> None:
         loop = asyncio.get_running_loop()
         last_ping = loop.time()
         while True:
@@ -205,21 +170,21 @@ class _Session:
             try:
                 message = await asyncio.wait_for(self.websocket.receive(), timeout)
             except TimeoutError:
-                self._close(_GOING_AWAY)
+                self.close(_GOING_AWAY)
                 continue
             if message["type"] == "websocket.disconnect":
                 return
             if self.closing:
                 continue
             if not self.limiter.allow("messages", MESSAGES_PER_SECOND, 1000, self.state.now_ms()):
-                self._send(_error_frame(WsError(30007)))
-                self._close(_POLICY_VIOLATION)
+                self.send(_error_frame(WsError(30007)))
+                self.close(_POLICY_VIOLATION)
                 continue
             text = message.get("text")
             if text == "ping":
                 last_ping = loop.time()
                 if not self.state.faults.ws_ignore_pings:
-                    self._send("pong")
+                    self.send("pong")
                 continue
             self._answer(text)
 
@@ -229,7 +194,7 @@ class _Session:
         except ValueError:
             request = None
         if not isinstance(request, dict) or not isinstance(request.get("op"), str):
-            self._send(_error_frame(WsError(30002)))
+            self.send(_error_frame(WsError(30002)))
             return
         op, args = request["op"], request.get("args")
         if op == "login":
@@ -239,18 +204,18 @@ class _Session:
         elif op == "unsubscribe":
             self._unsubscribe(args)
         else:
-            self._send(_error_frame(WsError(30003)))
+            self.send(_error_frame(WsError(30003)))
 
     def _login(self, args: object) -> None:
         try:
             account = self._authenticate(args)
         except WsError as error:
-            self._send(_error_frame(error))
+            self.send(_error_frame(error))
             if self.state.faults.ws_close_on_login_error:
-                self._close(_POLICY_VIOLATION)
+                self.close(_POLICY_VIOLATION)
             return
         self.label = account.label
-        self._send(_frame(event="login", code=0, connId=uuid.uuid4().hex))
+        self.send(_frame(event="login", code=0, connId=uuid.uuid4().hex))
 
     def _authenticate(self, args: object) -> SimAccount:
         if not self.private:
@@ -274,28 +239,28 @@ class _Session:
         if not hmac.compare_digest(expected.encode(), fields["sign"].encode()):
             raise WsError(30015)
         client = self.websocket.client
-        if not ip_allowed(account, client.host if client else ""):
+        if not ip_allowed(account.ips, client.host if client else ""):
             raise WsError.from_rest(BitgetError("40018"))
         return account
 
     def _subscribe(self, args: object) -> None:
         if self.label is None:
-            self._send(_error_frame(WsError(30004)))
+            self.send(_error_frame(WsError(30004)))
             return
         try:
             channels = _channel_args(args, may_be_empty=False)
         except WsError as error:
-            self._send(_error_frame(error))
+            self.send(_error_frame(error))
             return
         for arg in channels:
             try:
                 inst_type = self._channel(arg)
             except WsError as error:
-                self._send(_error_frame(error, arg))
+                self.send(_error_frame(error, arg))
                 continue
             self.subscriptions[inst_type] = arg
-            self._send(_frame(event="subscribe", arg=arg))
-            self._send(self._push(inst_type, "snapshot"))
+            self.send(_frame(event="subscribe", arg=arg))
+            self.send(self._push(inst_type, "snapshot"))
 
     def _channel(self, arg: dict[str, Any]) -> str:
         """The instType of an ``account`` channel this session may subscribe to."""
@@ -328,11 +293,11 @@ class _Session:
         try:
             channels = _channel_args(args, may_be_empty=True)
         except WsError as error:
-            self._send(_error_frame(error))
+            self.send(_error_frame(error))
             return
         for arg in channels:
             self.subscriptions.pop(str(arg.get("instType", "")), None)
-            self._send(_frame(event="unsubscribe", arg=arg))
+            self.send(_frame(event="unsubscribe", arg=arg))
 
     def _account(self) -> SimAccount:
         assert self.label is not None, "logged in"
@@ -352,35 +317,7 @@ class _Session:
             data = views.futures_account_channel(self.state, account, inst_type)
         return _frame(action=action, arg=self.subscriptions[inst_type], data=data, ts=self.state.now_ms())
 
-    def _send(self, text: str) -> None:
-        self.outbox.put_nowait(text)
-
-    def _close(self, code: int) -> None:
-        self.closing = True
-        self.outbox.put_nowait(_Close(code))
-
-    # -- sending -----------------------------------------------------------
-
-    async def _write(self) -> None:
-        """Send the outbox in order; a balance change becomes its push when its turn comes."""
-        while True:
-            item = await self.outbox.get()
-            try:
-                if isinstance(item, _Drop):
-                    return
-                if isinstance(item, _Close):
-                    await self.websocket.close(item.code)
-                    return
-                if isinstance(item, BalanceChanged):
-                    text = self._change_push(item)
-                    if text is None:
-                        continue
-                    item = text
-                await self.websocket.send_text(item)
-            except (WebSocketDisconnect, RuntimeError):
-                return
-
-    def _change_push(self, change: BalanceChanged) -> str | None:
+    def change_push(self, change: BalanceChanged) -> str | None:
         inst_type = {SPOT: SPOT_INST_TYPE, UNIFIED: UTA_INST_TYPE}.get(change.wallet, change.wallet)
         if inst_type not in self.subscriptions:
             return None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
-from exchange_tui.simulator.accounts import DEMO_COIN_PRODUCT_TYPES, FuturesAccount, SimAccount
-from exchange_tui.simulator.market import USD_PER_USDT
-from exchange_tui.simulator.numbers import plain
-from exchange_tui.simulator.state import SimulatorState
+from exchange_tui.simulator.bitget.accounts import DEMO_COIN_PRODUCT_TYPES, FuturesAccount, SimAccount
+from exchange_tui.simulator.bitget.market import USD_PER_USDT
+from exchange_tui.simulator.bitget.state import SimulatorState
+from exchange_tui.simulator.core.numbers import plain
 
 _DERIVED_PLACES = Decimal("1e-12")
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from exchange_tui.simulator.numbers import plain
+from exchange_tui.simulator.core.numbers import plain
 
 QUOTE_COIN = "USDT"
 USD_PER_USDT = Decimal("0.9996")

@@ -8,80 +8,47 @@ every order to drop the WebSocket connections.
 
 from __future__ import annotations
 
-import random
 import secrets
-import threading
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
+from starlette.types import ASGIApp
 
-from exchange_tui.simulator.accounts import (
+from exchange_tui.simulator.bitget.accounts import (
     PRODUCT_TYPES,
-    AccountsFile,
     FuturesAccount,
     SimAccount,
     SpotBalance,
     UnifiedAsset,
     demo_accounts,
 )
-from exchange_tui.simulator.errors import MESSAGES, BitgetError
-from exchange_tui.simulator.market import default_tickers, usdt_price
-from exchange_tui.simulator.ratelimit import SlidingWindowLimiter
+from exchange_tui.simulator.bitget.errors import MESSAGES, BitgetError
+from exchange_tui.simulator.bitget.market import default_tickers, usdt_price
+from exchange_tui.simulator.bitget.scenario import BitgetScenario
+from exchange_tui.simulator.core.accounts import credentials_line, validate_accounts
+from exchange_tui.simulator.core.clock import wall_clock_ms
+from exchange_tui.simulator.core.events import BalanceChanged
+from exchange_tui.simulator.core.faults import Faults as CoreFaults
+from exchange_tui.simulator.core.limits import ServerLimits
+from exchange_tui.simulator.core.state import CoreState
 
 SPOT = "spot"
 UNIFIED = "unified"
 IP_REQUESTS_PER_MINUTE = 6000
 
 
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
+class Faults(CoreFaults):
+    """The shared knobs in Bitget's words, and the shape of a v3 socket's pushes."""
 
+    ANSWER_CODES: ClassVar[Mapping[str, str]] = MESSAGES
 
-class ManualClock:
-    """A clock that moves only when told to: ``SimulatorState(clock=ManualClock(...))``."""
-
-    def __init__(self, now_ms: int | None = None) -> None:
-        self.now_ms = wall_clock_ms() if now_ms is None else now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-    def advance(self, ms: int) -> None:
-        self.now_ms += ms
-
-
-class Faults(BaseModel):
-    """Misbehaviour on demand. Counters (``*_next``) count down one per API request they spoil."""
-
-    model_config = ConfigDict(validate_assignment=True, extra="forbid")
-
-    latency_ms: int = Field(default=0, ge=0, description="added before every API request is answered")
-    error_5xx_next: int = Field(default=0, ge=0, description="next N requests: 502 with an HTML body")
-    error_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0, description="chance of a 502 per request")
     rate_limit_next: int = Field(default=0, ge=0, description="next N requests: Bitget's 429")
-    drop_next: int = Field(default=0, ge=0, description="next N requests: connection closed mid-response")
-    malformed_next: int = Field(default=0, ge=0, description="next N requests: 200 with a body that is not JSON")
     answer_code_next: int = Field(default=0, ge=0, description="next N requests: Bitget's error answer_code")
     answer_code: str = Field(
         default="40015", description="the code answer_code_next answers (a code errors.MESSAGES knows), HTTP 400"
     )
-    fault_path: str | None = Field(
-        default=None, description="the faults spoil only requests to this path; None: any path"
-    )
-
-    @field_validator("answer_code")
-    @classmethod
-    def _known_code(cls, code: str) -> str:
-        if code not in MESSAGES:
-            raise ValueError(f"no message is known for code {code!r}: one of {', '.join(MESSAGES)}")
-        return code
-    clock_offset_ms: int = Field(default=0, description="the server clock runs this far ahead (or behind)")
-    ws_ignore_pings: bool = Field(default=False, description="WebSocket: answer no text ping with pong")
     ws_refuse_login: bool = Field(default=False, description="WebSocket: refuse every login with 30005")
     ws_close_on_login_error: bool = Field(
         default=True, description="WebSocket: close after a refused login (False: stay open, as seen live)"
@@ -94,62 +61,16 @@ class Faults(BaseModel):
     )
 
 
-class Fault(StrEnum):
-    DROP = "drop"
-    ERROR_5XX = "error_5xx"
-    RATE_LIMIT = "rate_limit"
-    MALFORMED = "malformed"
-    ANSWER_CODE = "answer_code"
-
-
-_COUNTED_FAULTS = (
-    ("drop_next", Fault.DROP),
-    ("error_5xx_next", Fault.ERROR_5XX),
-    ("rate_limit_next", Fault.RATE_LIMIT),
-    ("malformed_next", Fault.MALFORMED),
-    ("answer_code_next", Fault.ANSWER_CODE),
-)
-
-
-@dataclass(frozen=True)
-class BalanceChanged:
-    """One coin of one wallet changed. ``wallet`` is "spot", a futures productType or "unified"."""
-
-    label: str
-    uid: str
-    wallet: str
-    coin: str
-    at_ms: int
-
-
-@dataclass(frozen=True)
-class RequestArrived:
-    """An API request arrived, body and all (before any fault, limit or check); control calls are not told."""
-
-    method: str
-    path: str
-    query: str
-    client_ip: str
-    at_ms: int
-
-
-@dataclass(frozen=True)
-class WebSocketsDropped:
-    """Every open WebSocket connection is to be cut now, without a close frame (a network drop)."""
-
-    at_ms: int
-
-
-SimEvent = BalanceChanged | RequestArrived | WebSocketsDropped
-Listener = Callable[[SimEvent], None]
-
-
-class SimulatorState:
-    """The simulator's world. ``accounts`` (unique labels and keys) defaults to the built-in demo accounts.
+class SimulatorState(CoreState):
+    """The simulated Bitget. ``accounts`` (unique labels and keys) defaults to the built-in demo accounts.
 
     ``clock`` returns wall-clock milliseconds; the server clock is that plus ``faults.clock_offset_ms``.
     Listeners are called synchronously, in the thread that made the change.
     """
+
+    exchange = "bitget"
+    faults_model = Faults
+    faults: Faults
 
     def __init__(
         self,
@@ -162,28 +83,38 @@ class SimulatorState:
         if accounts is None:
             self._initial_accounts = demo_accounts()
         else:
-            self._initial_accounts = AccountsFile(accounts=tuple(accounts)).accounts
-        self._seed = seed
-        self._lock = threading.RLock()
-        self.clock = clock
-        self.ip_requests_per_minute = ip_requests_per_minute
-        self.listeners: list[Listener] = []
-        self.reset()
+            self._initial_accounts = validate_accounts(SimAccount, tuple(accounts))
+        self._scenario = BitgetScenario(self)
+        super().__init__(clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
 
-    def reset(self) -> None:
-        """Back to the start: accounts, prices, faults, rate-limit windows and the random generator."""
-        with self._lock:
-            self._by_key = {a.api_key: a for a in self._initial_accounts}
-            self._key_by_label = {a.label: a.api_key for a in self._initial_accounts}
-            self.tickers = default_tickers()
-            self.faults = Faults()
-            self.limiter = SlidingWindowLimiter()
-            self.rng = random.Random(self._seed)
-            self.started_ms = self.now_ms()
-            self._transfers = 0
+    def _reset_world(self) -> None:
+        self._by_key = {a.api_key: a for a in self._initial_accounts}
+        self._key_by_label = {a.label: a.api_key for a in self._initial_accounts}
+        self.tickers = default_tickers()
+        self._transfers = 0
 
-    def now_ms(self) -> int:
-        return self.clock() + self.faults.clock_offset_ms
+    def create_app(self, limits: ServerLimits) -> ASGIApp:
+        from exchange_tui.simulator.bitget.app import create_app
+
+        return create_app(self, limits)
+
+    @property
+    def ws_paths(self) -> Mapping[str, str]:
+        from exchange_tui.simulator.bitget.ws import DEMO_PREFIX, PRIVATE_PATH, UTA_PRIVATE_PATH
+
+        return {
+            "ws_url": PRIVATE_PATH,
+            "ws_demo_url": DEMO_PREFIX + PRIVATE_PATH,
+            "ws_uta_url": UTA_PRIVATE_PATH,
+            "ws_uta_demo_url": DEMO_PREFIX + UTA_PRIVATE_PATH,
+        }
+
+    def credentials_line(self) -> list[dict[str, str]]:
+        return credentials_line(self.accounts)
+
+    @property
+    def scenario(self) -> BitgetScenario:
+        return self._scenario
 
     @property
     def accounts(self) -> tuple[SimAccount, ...]:
@@ -191,6 +122,13 @@ class SimulatorState:
 
     def account(self, label: str) -> SimAccount:
         return self._by_key[self._key_by_label[label]]
+
+    def initial_account(self, label: str) -> SimAccount:
+        """Account ``label`` with the key it started with (``KeyError`` if it did not start here)."""
+        for account in self._initial_accounts:
+            if account.label == label:
+                return account
+        raise KeyError(label)
 
     def account_by_key(self, api_key: str) -> SimAccount | None:
         return self._by_key.get(api_key)
@@ -228,32 +166,6 @@ class SimulatorState:
     def set_price(self, symbol: str, last: Decimal | str | int) -> None:
         with self._lock:
             self.tickers[symbol] = self.tickers[symbol].with_last(_amount(last))
-
-    def update_faults(self, **changes: object) -> Faults:
-        """Set several knobs at once, all or none (a bad value raises pydantic's ``ValidationError``)."""
-        with self._lock:
-            self.faults = Faults.model_validate({**self.faults.model_dump(), **changes})
-            return self.faults
-
-    def take_fault(self, path: str | None = None) -> Fault | None:
-        """The fault the next API request (to ``path``) suffers, counting down its knob."""
-        with self._lock:
-            if self.faults.fault_path not in (None, path):
-                return None
-            for knob, fault in _COUNTED_FAULTS:
-                left = getattr(self.faults, knob)
-                if left:
-                    setattr(self.faults, knob, left - 1)
-                    return fault
-            rate = self.faults.error_5xx_rate
-            if rate and self.rng.random() < rate:
-                return Fault.ERROR_5XX
-            return None
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` with every event (balance changes, arriving requests, drops); returns its unsubscribe."""
-        self.listeners.append(listener)
-        return lambda: self.listeners.remove(listener)
 
     def set_balance(
         self,
@@ -305,6 +217,17 @@ class SimulatorState:
             self._store(account)
         self._announce(account, wallet, coin)
 
+    def change_trading_balance(self, label: str, coin: str, delta: Decimal) -> None:
+        """Add ``delta`` to what ``coin`` has available in account ``label``'s trading wallet: spot for a classic
+        account, unified for a unified one (``ValueError`` below zero)."""
+        coin = coin.upper()
+        with self._lock:
+            account = self.account(label)
+            if account.mode == "unified":
+                self.set_balance(label, coin, _unified_entry(account, coin).available + delta, wallet=UNIFIED)
+            else:
+                self.set_balance(label, coin, _spot_entry(account, coin).available + delta)
+
     def transfer(self, account: SimAccount, from_wallet: str, to_wallet: str, coin: str, amount: Decimal) -> str:
         """Move ``amount`` of ``coin`` between the spot wallet and a futures productType; the transfer id."""
         with self._lock:
@@ -319,20 +242,12 @@ class SimulatorState:
         self._announce(moved, to_wallet, coin)
         return transfer_id
 
-    def drop_websockets(self) -> None:
-        """Cut every open WebSocket connection, as a network drop or Bitget's daily forced close would."""
-        self.announce(WebSocketsDropped(self.now_ms()))
-
     def _store(self, account: SimAccount) -> None:
         """Keep ``account``'s balances under every key of that account."""
         for api_key, held in list(self._by_key.items()):
             if held.label == account.label:
                 credentials = {"api_key": api_key, "secret_key": held.secret_key, "passphrase": held.passphrase}
                 self._by_key[api_key] = account.model_copy(update=credentials)
-
-    def announce(self, event: SimEvent) -> None:
-        for listener in list(self.listeners):
-            listener(event)
 
     def _announce(self, account: SimAccount, wallet: str, coin: str) -> None:
         self.announce(BalanceChanged(account.label, account.uid, wallet, coin, self.now_ms()))

@@ -89,15 +89,6 @@ class BitgetError(Exception):
     def not_found(cls) -> BitgetError:
         return cls("40404", status=404)
 
-    # Bitget documents no code for the two below; they take the shape of its 429: the HTTP status as the code.
-    @classmethod
-    def content_too_large(cls) -> BitgetError:
-        return cls("413", "Content Too Large", status=413)
-
-    @classmethod
-    def request_timeout(cls) -> BitgetError:
-        return cls("408", "Request Timeout", status=408)
-
 
 # WebSocket codes are JSON numbers; the messages are the ones seen live where known (reference §5).
 WS_MESSAGES: dict[int, str] = {

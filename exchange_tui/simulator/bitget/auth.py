@@ -40,15 +40,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote_to_bytes
 
-from exchange_tui.simulator.accounts import SimAccount
-from exchange_tui.simulator.errors import BitgetError
+from exchange_tui.simulator.bitget.accounts import SimAccount
+from exchange_tui.simulator.bitget.errors import BitgetError
+from exchange_tui.simulator.core.allowlist import ip_allowed
 TIMESTAMP_WINDOW_MS = 30_000
 _MILLISECONDS = re.compile(r"[0-9]{1,19}")
 
@@ -104,18 +104,6 @@ def signature_matches(
     return matched
 
 
-def ip_allowed(account: SimAccount, client_ip: str) -> bool:
-    if not account.ips:
-        return True
-    try:
-        address = ipaddress.ip_address(client_ip)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return str(address) in account.ips
-
-
 def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | None], now_ms: int) -> SimAccount:
     """The account behind a correctly signed request, or the first ``BitgetError`` of the table above.
 
@@ -144,7 +132,7 @@ def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | 
     parts = (request.method, request.path, request.query, request.body)
     if not signature_matches(account.secret_key, signature, timestamp, *parts):
         raise BitgetError("40009")
-    if not ip_allowed(account, request.client_ip):
+    if not ip_allowed(account.ips, request.client_ip):
         raise BitgetError("40018")
     if account.demo != (headers.get("paptrading", "").strip() == "1"):
         raise BitgetError("40099")

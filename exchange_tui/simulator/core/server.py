@@ -23,10 +23,11 @@ from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
-from exchange_tui.simulator.app import create_app, hide_planned_drops
-from exchange_tui.simulator.limits import ServerLimits
-from exchange_tui.simulator.state import SimulatorState
-from exchange_tui.simulator.ws import DEMO_PREFIX, PRIVATE_PATH, UTA_PRIVATE_PATH
+from exchange_tui.simulator.core.exchanges import new_state
+from exchange_tui.simulator.core.gateway import hide_planned_drops
+from exchange_tui.simulator.core.limits import ServerLimits
+from exchange_tui.simulator.core.scenario import Scenario
+from exchange_tui.simulator.core.state import CoreState
 
 _SHUTDOWN_GRACE_S = 5.0
 
@@ -166,51 +167,59 @@ def _url(sock: socket.socket) -> str:
 
 
 class _Simulator:
-    """What both ways of running the simulator share: its state, address, limits and URLs."""
+    """What both ways of running the simulator share: its state, address, limits and URLs.
+
+    ``state`` is one exchange's (``new_state("...")`` or that exchange package's ``SimulatorState``);
+    without one the default exchange's, with its demo accounts. The state knows its web application and WebSocket paths.
+    """
 
     def __init__(
         self,
-        state: SimulatorState | None = None,
+        state: CoreState | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         limits: ServerLimits | None = None,
     ) -> None:
-        self.state = state if state is not None else SimulatorState()
+        self.state = state if state is not None else new_state()
         self.host = host
         self.port = port
         self.limits = limits if limits is not None else ServerLimits()
         self.url = ""
 
     def ws(self, path: str) -> str:
-        """The WebSocket URL of one of the simulator's socket paths (``ws.PRIVATE_PATH``…)."""
+        """The WebSocket URL of one of the simulator's socket paths."""
         return "ws" + self.url.removeprefix("http") + path
 
     @property
+    def ws_urls(self) -> dict[str, str]:
+        """Every WebSocket the exchange serves, by the startup line's names (``ws_url``, ``ws_demo_url``…)."""
+        return {name: self.ws(path) for name, path in self.state.ws_paths.items()}
+
+    @property
     def ws_url(self) -> str:
-        """The private WebSocket, as ``wss://ws.bitget.com/v2/ws/private`` is on Bitget."""
-        return self.ws(PRIVATE_PATH)
+        """The live private WebSocket."""
+        return self.ws(self.state.ws_paths["ws_url"])
 
     @property
     def ws_demo_url(self) -> str:
-        """The demo-trading private WebSocket, as ``wss://wspap.bitget.com/v2/ws/private`` is on Bitget."""
-        return self.ws(DEMO_PREFIX + PRIVATE_PATH)
+        """The demo-trading private WebSocket."""
+        return self.ws(self.state.ws_paths["ws_demo_url"])
 
     @property
-    def ws_uta_url(self) -> str:
-        """Unified accounts' private WebSocket, as ``wss://ws.bitget.com/v3/ws/private`` is on Bitget."""
-        return self.ws(UTA_PRIVATE_PATH)
+    def scenario(self) -> Scenario:
+        """The state's exchange-neutral handle (``core.scenario.Scenario``), safe to call from any thread."""
+        return self.state.scenario
 
-    @property
-    def ws_uta_demo_url(self) -> str:
-        """Unified demo trading's private WebSocket, as ``wss://wspap.bitget.com/v3/ws/private`` is on Bitget."""
-        return self.ws(DEMO_PREFIX + UTA_PRIVATE_PATH)
+    def startup_line(self) -> dict[str, object]:
+        """The one JSON line ``exchange-tui simulator`` prints: where to connect and how to log in."""
+        return {"url": self.url, **self.ws_urls, "accounts": self.state.credentials_line()}
 
 
 class SimulatorServer(_Simulator):
     """The simulator served by uvicorn in the running event loop::
 
-        async with SimulatorServer(SimulatorState()) as server:
-            httpx.get(server.url + "/api/v2/public/time")
+        async with SimulatorServer(new_state(name)) as server:
+            httpx.get(server.url + path)
 
     Entering returns once uvicorn has started; leaving stops it and waits until it has.
     """
@@ -219,7 +228,7 @@ class SimulatorServer(_Simulator):
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self.url = _url(sock)
-        config = _Config(create_app(self.state, self.limits), self.limits)
+        config = _Config(self.state.create_app(self.limits), self.limits)
         logging.getLogger("uvicorn.error").addFilter(hide_planned_drops)
         self._uvicorn = _Uvicorn(config)
         self._serving = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
@@ -242,14 +251,14 @@ class ThreadedSimulator(_Simulator):
     """The simulator on a background thread with its own event loop, for sync clients (ccxt) and benchmarks::
 
         with ThreadedSimulator() as sim:
-            requests.get(sim.url + "/api/v2/public/time")
+            requests.get(sim.url + path)
             sim.state.faults.drop_next = 1
     """
 
     def __enter__(self) -> ThreadedSimulator:
         self._ready = threading.Event()
         self._error: Exception | None = None
-        self._thread = threading.Thread(target=self._run, name="bitget-simulator", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.state.exchange}-simulator", daemon=True)
         self._thread.start()
         self._ready.wait()
         if self._error is not None:

@@ -1,0 +1,1 @@
+"""What every simulated exchange shares: the server, its bounds, fault knobs, clock, events and accounts files."""
