@@ -7,7 +7,7 @@ the file while a one-off command overrides them::
 
     store = "vault"
     vault_addr = "https://vault.example:8200"
-    okx_url = "https://eea.okx.com"
+    <exchange>_url = "https://api.exchange.example"
 
 Every exchange's URL settings come from its spec (``<id>_url``, ``EXCHANGE_TUI_<ID>_URL``…).
 Secrets (a master password, a Vault token or secret id, API keys) are refused: they belong in the

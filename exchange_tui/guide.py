@@ -70,7 +70,7 @@ class Guide:
     """One exchange's steps, and its judgement of the steps only it can judge."""
 
     exchange: str
-    """The exchange's name, as the notes say it ("no IP bound: add this box's IP to the key on OKX")."""
+    """The exchange's name, as the notes say it ("no IP bound: add this box's IP to the key on …")."""
     steps: tuple[Step, ...]
     permissions: Judge
     futures: Judge

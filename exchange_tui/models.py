@@ -57,9 +57,9 @@ class AccountMode(StrEnum):
     CLASSIC = "classic"
     UNIFIED = "unified"
     SPOT = "spot"
-    """Spot only: no futures positions (OKX's Spot mode)."""
+    """Spot only: no futures positions."""
     FUTURES = "futures"
-    """Spot and futures, each coin its own margin (OKX's Futures mode)."""
+    """Spot and futures, each coin its own margin."""
     MULTI_CURRENCY = "multi-currency margin"
     PORTFOLIO = "portfolio margin"
 

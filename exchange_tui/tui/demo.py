@@ -1,4 +1,4 @@
-"""The demo: the built-in simulator on loopback, a throwaway store, demo keys and drifting balances.
+"""The demo: every exchange's simulator on loopback, a throwaway store, demo keys and drifting balances.
 
 Nothing here touches the user's keyring or folders: the store is an encrypted file in a
 temporary EXCHANGE_TUI_HOME, opened with a random master password held only in memory,
@@ -11,6 +11,7 @@ import random
 import secrets
 import shutil
 import tempfile
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,12 +21,9 @@ if TYPE_CHECKING:
 
     from exchange_tui.exchanges.base import DemoKey
     from exchange_tui.service import AccountService
-    from exchange_tui.simulator import ThreadedSimulator
-    from exchange_tui.simulator.bitget import SimulatorState
+    from exchange_tui.simulator import SimulatorServer, ThreadedSimulator
     from exchange_tui.store import PasswordSource
 
-DRIFT_ACCOUNT = "demo-unified"
-DRIFT_WALLET = "unified"
 DRIFT_COIN = "USDT"
 
 
@@ -35,10 +33,10 @@ def wrong(value: str) -> str:
 
 
 class DemoKeys:
-    """The simulators' demo credentials, as a form fills them in."""
+    """The simulators' demo credentials (by exchange id), as a form fills them in."""
 
-    def __init__(self, state: SimulatorState) -> None:
-        self.state = state
+    def __init__(self, simulators: Mapping[str, ThreadedSimulator | SimulatorServer]) -> None:
+        self.simulators = simulators
 
     def credentials(self, exchange: str, key: DemoKey) -> dict[str, SecretStr]:
         """The key's parts the exchange has, by field name; the ``wrong`` one changed."""
@@ -46,7 +44,7 @@ class DemoKeys:
 
         from exchange_tui.exchanges.registry import EXCHANGES
 
-        account = self.state.account(key.account)
+        account = self.simulators[exchange].state.account(key.account)
         parts = {}
         for field in EXCHANGES[exchange].credentials:
             value = getattr(account, field.name)
@@ -54,25 +52,27 @@ class DemoKeys:
         return parts
 
     def drift(self, rng: random.Random) -> None:
-        """A small simulated fill: the demo account's unified USDT moves by a few dollars."""
-        unified = self.state.account(DRIFT_ACCOUNT).unified
-        assert unified is not None, "the drift account is unified"
-        balance = next(a for a in unified.assets if a.coin == DRIFT_COIN)
-        change = Decimal(rng.randint(-2500, 2500)) / 100
-        available = max(Decimal(0), balance.available + change)
-        self.state.set_balance(DRIFT_ACCOUNT, DRIFT_COIN, available, wallet=DRIFT_WALLET)
+        """A small simulated fill on every exchange: the first demo key's USDT moves by a few dollars."""
+        from exchange_tui.exchanges.registry import EXCHANGES
+
+        for exchange, simulator in self.simulators.items():
+            change = Decimal(rng.randint(-2500, 2500)) / 100
+            try:
+                simulator.scenario.change_balance(EXCHANGES[exchange].demo_keys[0].account, DRIFT_COIN, change)
+            except ValueError:
+                continue
 
 
 class DemoSession:
-    """The demo's simulator and throwaway store; ``close`` stops one and deletes the other."""
+    """The demo's simulators (one per exchange) and throwaway store; ``close`` stops them and deletes it."""
 
     def __init__(self) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="exchange-tui-demo-"))
-        self._simulator: ThreadedSimulator | None = None
+        self._simulators: dict[str, ThreadedSimulator] = {}
         self.keys: DemoKeys | None = None
 
     def open_service(self, password_source: PasswordSource) -> AccountService:
-        """Start the simulator and open the throwaway store (called from a worker thread).
+        """Start the simulators and open the throwaway store (called from a worker thread).
 
         The app's ``password_source`` is not used: the demo's master password is its own.
         Imports wait until here, after the first paint. The master password is random and
@@ -81,18 +81,21 @@ class DemoSession:
         from pydantic import SecretStr
 
         from exchange_tui.config import Settings
+        from exchange_tui.exchanges.registry import EXCHANGES
         from exchange_tui.service import AccountService
-        from exchange_tui.simulator import ThreadedSimulator
+        from exchange_tui.simulator import ThreadedSimulator, new_state
         from exchange_tui.store import AccountStore, Locations, open_encrypted_file
 
         locations = Locations.from_env({"EXCHANGE_TUI_HOME": str(self.home)})
-        simulator = self._simulator = ThreadedSimulator().__enter__()
-        self.keys = DemoKeys(simulator.state)
+        for exchange in EXCHANGES:
+            self._simulators[exchange] = ThreadedSimulator(new_state(exchange)).__enter__()
+        self.keys = DemoKeys(self._simulators)
         master = SecretStr(secrets.token_urlsafe(32))
         secrets_store = open_encrypted_file(locations, lambda path, new: master, "demo: a throwaway store")
-        return AccountService(AccountStore(secrets_store, locations), settings=Settings.pointing({"bitget": simulator.url}))
+        settings = Settings.pointing({exchange: simulator.url for exchange, simulator in self._simulators.items()})
+        return AccountService(AccountStore(secrets_store, locations), settings=settings)
 
     def close(self) -> None:
-        if self._simulator is not None:
-            self._simulator.__exit__(None, None, None)
+        for simulator in self._simulators.values():
+            simulator.__exit__(None, None, None)
         shutil.rmtree(self.home, ignore_errors=True)

@@ -68,6 +68,6 @@ def paste(messages: Messages) -> Callable[[Pilot, str, str], Awaitable[Input]]:
 def make_app(store, simulator) -> Callable[..., ExchangeApp]:
     def make(**options) -> ExchangeApp:
         service = AccountService(store, settings=Settings.pointing({"bitget": simulator.url}))
-        return ExchangeApp(service=service, demo_keys=DemoKeys(simulator.state), **options)
+        return ExchangeApp(service=service, demo_keys=DemoKeys({"bitget": simulator}), **options)
 
     return make

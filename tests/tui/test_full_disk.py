@@ -39,7 +39,7 @@ def one_line_naming(problem: str, path) -> None:
 
 async def test_every_write_on_a_full_disk_is_one_line_on_screen(full_store, simulator, messages):
     store, locations = full_store
-    app = ExchangeApp(service=AccountService(store, settings=Settings.pointing({"bitget": simulator.url})), demo_keys=DemoKeys(simulator.state))
+    app = ExchangeApp(service=AccountService(store, settings=Settings.pointing({"bitget": simulator.url})), demo_keys=DemoKeys({"bitget": simulator}))
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         checked = await messages.wait_for(ActionFailed)
         one_line_naming(checked.problem, locations.index_file)

@@ -37,7 +37,7 @@ def snapshot_app(store, threaded_simulator):
         service = AccountService(store, settings=Settings.pointing({"bitget": threaded_simulator.url}))
         now = wall_clock()
         return ExchangeApp(
-            service=service, demo_keys=DemoKeys(threaded_simulator.state), clock=lambda: now, check_on_start=False
+            service=service, demo_keys=DemoKeys({"bitget": threaded_simulator}), clock=lambda: now, check_on_start=False
         )
 
     return make

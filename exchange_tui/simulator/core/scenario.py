@@ -17,7 +17,7 @@ Roles every exchange offers (``ROLES``):
 - ``no_balance_permission``: the key check answers, a balance read is refused for a missing
   permission (or the exchange's closest documented equivalent, named in its scenario's docstring).
 
-An exchange may add roles of its own (OKX: ``other_site``).
+An exchange may add roles of its own (a key of another site, where it has several).
 """
 
 from __future__ import annotations

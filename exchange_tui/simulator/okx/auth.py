@@ -20,7 +20,7 @@ code   refusal
 50101  a demo key without ``x-simulated-trading: 1``, or a live key with it (§6, §8 (e))
 =====  ==========================================================================
 
-The order is inferred, as the reference's Bitget model is: what the headers alone decide, then the
+The order is inferred, as the reference's model of the other exchange is: what the headers alone decide, then the
 key record. Then the endpoint's permission (50120, HTTP 200) and rate limit (50011, HTTP 429), in
 ``app.py``.
 
