@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pydantic import SecretStr
 
 from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, RateLimited
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.hardening import forbid_core_dumps
 from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
@@ -34,6 +35,7 @@ from exchange_tui.urls import InsecureUrl, check_url, require_secure_url
 from exchange_tui.validation import InvalidInput
 
 if TYPE_CHECKING:
+    from exchange_tui.exchanges.base import ExchangeSpec
     from exchange_tui.service import AccountService, BalanceSnapshot
 
 EXIT_OK = 0
@@ -45,12 +47,6 @@ EXIT_INTERNAL = 70
 """EX_SOFTWARE: a bug, an error no command expects."""
 EXIT_INTERRUPTED = 130
 
-CREDENTIAL_ENV = {
-    "api_key": "BITGET_API_KEY",
-    "secret_key": "BITGET_API_SECRET",
-    "passphrase": "BITGET_API_PASSPHRASE",
-}
-PROMPTS = {"api_key": "API key: ", "secret_key": "Secret key: ", "passphrase": "Passphrase: "}
 
 
 class CliError(Exception):
@@ -64,37 +60,39 @@ class CliError(Exception):
 # -- input ---------------------------------------------------------------------
 
 
-def read_credentials(stdin=None, environ=None) -> tuple[SecretStr, SecretStr, SecretStr]:
-    """The three parts of a key from the environment, else JSON on stdin, else a no-echo prompt."""
+def read_credentials(spec: ExchangeSpec, stdin=None, environ=None) -> dict[str, SecretStr]:
+    """The parts of a key the exchange has (by field name), from its environment variables, else
+    JSON on stdin, else a no-echo prompt for each."""
     stdin = stdin or sys.stdin
     environ = os.environ if environ is None else environ
-    found = {part: environ.get(name) for part, name in CREDENTIAL_ENV.items()}
+    found = {field.name: environ.get(field.env) for field in spec.credentials}
     if all(found.values()):
-        return tuple(SecretStr(found[part]) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
+        return {name: SecretStr(value) for name, value in found.items() if value}
     if any(found.values()):
-        missing = ", ".join(name for part, name in CREDENTIAL_ENV.items() if not found[part])
-        raise CliError(f"set all three credential variables or none; missing: {missing}", EXIT_USAGE)
+        missing = ", ".join(field.env for field in spec.credentials if not found[field.name])
+        raise CliError(f"set all of {spec.name}'s credential variables or none; missing: {missing}", EXIT_USAGE)
     if stdin.isatty():
-        return tuple(SecretStr(getpass.getpass(PROMPTS[part])) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
+        return {field.name: SecretStr(getpass.getpass(f"{field.label}: ")) for field in spec.credentials}
     try:
         text = stdin.read()
     except UnicodeDecodeError:
         raise CliError("stdin is not UTF-8 text: send the JSON object in UTF-8", EXIT_USAGE) from None
-    return _credentials_from_json(text)
+    return _credentials_from_json(spec, text)
 
 
-def _credentials_from_json(text: str) -> tuple[SecretStr, SecretStr, SecretStr]:
+def _credentials_from_json(spec: ExchangeSpec, text: str) -> dict[str, SecretStr]:
+    names = [field.name for field in spec.credentials]
+    fields = ", ".join(f'"{name}"' for name in names)
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
         raise CliError(
-            'stdin is not one JSON object {"api_key", "secret_key", "passphrase"} '
-            f"(or set {', '.join(CREDENTIAL_ENV.values())})",
+            f"stdin is not one JSON object {{{fields}}} (or set {', '.join(f.env for f in spec.credentials)})",
             EXIT_USAGE,
         ) from None
-    if not isinstance(document, dict) or not all(isinstance(document.get(part), str) for part in CREDENTIAL_ENV):
-        raise CliError('stdin JSON needs the string fields "api_key", "secret_key" and "passphrase"', EXIT_USAGE)
-    return tuple(SecretStr(document.pop(part)) for part in CREDENTIAL_ENV)  # type: ignore[return-value]
+    if not isinstance(document, dict) or not all(isinstance(document.get(name), str) for name in names):
+        raise CliError(f"stdin JSON needs the string fields {fields} for {spec.name}", EXIT_USAGE)
+    return {name: SecretStr(document.pop(name)) for name in names}
 
 
 def _confirm(question: str) -> bool:
@@ -140,7 +138,7 @@ def _report_exit(report: KeyReport) -> int:
 
 def _exchange_exit(kind: str) -> int:
     """The exit code of an exchange error of ``kind``: unreachable or busy, try later (3), else refused (1).
-    A script must not page a person to replace a good key that Bitget will not answer for now."""
+    A script must not page a person to replace a good key that the exchange will not answer for now."""
     return EXIT_UNREACHABLE if kind in (ExchangeUnavailable.kind, RateLimited.kind) else EXIT_REFUSED
 
 
@@ -162,16 +160,37 @@ def _store(args: argparse.Namespace):
     from exchange_tui.store import MasterPassword, open_account_store
 
     return open_account_store(
-        password_source=MasterPassword(fd=args.master_password_fd), allow_insecure=args.allow_insecure
+        password_source=MasterPassword(fd=args.master_password_fd),
+        environ=args.settings.environ,
+        allow_insecure=args.allow_insecure,
     )
 
 
-def _service(args: argparse.Namespace, url: str | None = None):
-    """The account service on :func:`_store`; ``url`` overrides every account's exchange URL.
+def _service(args: argparse.Namespace):
+    """The account service on :func:`_store`; the command's ``--url`` applies to the account it names.
     ``--allow-insecure`` lets an account's own plain-text URL to another machine through."""
     from exchange_tui.service import AccountService
 
-    return AccountService(_store(args), base_url=url, allow_insecure=args.allow_insecure)
+    url, label = getattr(args, "url", None), getattr(args, "label", None)
+    if url and not label:
+        raise CliError("--url applies to the account it names: give the LABEL too", EXIT_USAGE)
+    return AccountService(
+        _store(args),
+        settings=args.settings,
+        url_overrides={label: url} if url and args.command != "add" else None,
+        allow_insecure=args.allow_insecure,
+    )
+
+
+def _exchange_spec(name: str) -> ExchangeSpec:
+    spec = EXCHANGES.get(name.lower())
+    if spec is None:
+        raise CliError(f"unknown exchange {name!r}: one of {', '.join(EXCHANGES)}", EXIT_USAGE)
+    return spec
+
+
+def _add_hint() -> str:
+    return f"No accounts yet: exchange-tui add {'|'.join(EXCHANGES)} LABEL"
 
 
 async def cmd_accounts(args: argparse.Namespace) -> int:
@@ -181,7 +200,7 @@ async def cmd_accounts(args: argparse.Namespace) -> int:
         _print_json({"accounts": [_record_json(r) for r in records]})
         return EXIT_OK
     if not records:
-        print("No accounts yet: exchange-tui add bitget LABEL")
+        print(_add_hint())
         return EXIT_OK
     print(f"{'LABEL':<16}{'EXCHANGE':<9}{'KEY':<10}{'STATUS':<11}{'TOTAL USDT':>14}  LAST CHECK")
     for r in records:
@@ -194,30 +213,26 @@ async def cmd_accounts(args: argparse.Namespace) -> int:
 
 
 async def cmd_add(args: argparse.Namespace) -> int:
-    api_key, secret_key, passphrase = read_credentials()
+    spec = _exchange_spec(args.exchange)
+    parts = read_credentials(spec)
     async with _service(args) as service:
         connected = await service.add(
-            args.exchange.lower(),
-            args.label,
-            api_key,
-            secret_key,
-            passphrase,
-            demo_trading=args.demo_trading,
-            base_url=args.url,
+            spec.id, args.label, **parts, demo_trading=args.demo_trading, site=args.site, base_url=args.url
         )
     return _show_report(args, connected.report, connected.record.label)
 
 
 async def cmd_check(args: argparse.Namespace) -> int:
-    async with _service(args, args.url) as service:
+    async with _service(args) as service:
         connected = await service.check(args.label)
     return _show_report(args, connected.report, connected.record.label)
 
 
 async def cmd_rotate(args: argparse.Namespace) -> int:
-    api_key, secret_key, passphrase = read_credentials()
-    async with _service(args, args.url) as service:
-        connected = await service.rotate(args.label, api_key, secret_key, passphrase)
+    async with _service(args) as service:
+        record = await service.account(args.label)
+        parts = read_credentials(service.exchange(record.exchange))
+        connected = await service.rotate(record.label, **parts)
     return _show_report(args, connected.report, connected.record.label)
 
 
@@ -241,7 +256,8 @@ async def cmd_remove(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"removed": _record_json(removed)})
     else:
-        print(f"Removed {removed.label}. Delete the key on {removed.exchange.capitalize()} too if it is no longer used.")
+        name = EXCHANGES[removed.exchange].name if removed.exchange in EXCHANGES else removed.exchange
+        print(f"Removed {removed.label}. Delete the key on {name} too if it is no longer used.")
     return EXIT_OK
 
 
@@ -261,7 +277,7 @@ async def cmd_balance(args: argparse.Namespace) -> int:
     refused) is a line of its own and the worst exit code, and the others are still shown."""
     if args.watch:
         return await _watch_balance(args)
-    async with _service(args, args.url) as service:
+    async with _service(args) as service:
         if args.label:
             readings = [_Reading(await service.balances(args.label))]
         else:
@@ -278,7 +294,7 @@ async def cmd_balance(args: argparse.Namespace) -> int:
         )
         return code
     if not readings:
-        print("No accounts yet: exchange-tui add bitget LABEL")
+        print(_add_hint())
     for r in readings:
         s = r.snapshot
         if r.problem:
@@ -334,7 +350,7 @@ async def _watch_balance(args: argparse.Namespace) -> int:
     healthy = False
     problem = "no answer"
     async with (
-        _service(args, args.url) as service,
+        _service(args) as service,
         aclosing(service.watch(args.label, poll_interval=args.interval, store_timeout=args.timeout)) as snapshots,
     ):
         while True:
@@ -367,17 +383,18 @@ async def _watch_balance(args: argparse.Namespace) -> int:
 
 
 async def cmd_locate(args: argparse.Namespace) -> int:
-    from exchange_tui.config import config_path
     from exchange_tui.store import Locations, describe_account_store
 
-    locations = Locations.from_env()
-    config_file = config_path(os.environ, locations)
+    locations = Locations.from_env(args.settings.environ)
+    config_file = args.settings.config_file
     found = {
         "config": str(locations.config),
         "config_file": str(config_file) + ("" if config_file.exists() else " (none)"),
         "data": str(locations.data),
         "state": str(locations.state),
-        **await asyncio.to_thread(describe_account_store, locations, allow_insecure=args.allow_insecure),
+        **await asyncio.to_thread(
+            describe_account_store, locations, environ=args.settings.environ, allow_insecure=args.allow_insecure
+        ),
     }
     if args.json:
         _print_json(found)
@@ -442,20 +459,18 @@ def _descriptor(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    variables = "; ".join(f"{spec.name}: {', '.join(f.env for f in spec.credentials)}" for spec in EXCHANGES.values())
     parser = argparse.ArgumentParser(
         prog="exchange-tui",
         description="Connect exchange API keys, check them against the exchange and watch balances. "
-        "Credentials come from BITGET_API_KEY, BITGET_API_SECRET and BITGET_API_PASSPHRASE, one JSON "
-        'object on stdin {"api_key", "secret_key", "passphrase"}, or a prompt; never from arguments.',
+        f"Credentials come from the exchange's variables ({variables}), one JSON object on stdin "
+        '{"api_key", "secret_key", "passphrase" where the exchange has one}, or a prompt; never from arguments.',
         epilog="exit codes: 0 done, 1 refused by the exchange, 2 bad usage or input, "
         "3 exchange unreachable, 4 secret store unavailable, 70 internal error (a bug: please report it), "
         "130 interrupted",
     )
     parser.add_argument(
-        "--demo", action="store_true", help="open the app on the built-in Bitget simulator with a throwaway store"
-    )
-    parser.add_argument(
-        "--url", type=_url_argument, help="the exchange's REST base URL for the app (else EXCHANGE_TUI_BITGET_URL)"
+        "--demo", action="store_true", help="open the app on the built-in simulators with a throwaway store"
     )
     parser.add_argument(
         "--master-password-fd",
@@ -478,16 +493,20 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--url",
                 type=_url_argument,
-                help="the exchange's REST base URL for this command (else EXCHANGE_TUI_BITGET_URL)",
+                help="the REST base URL for the account this command names (else EXCHANGE_TUI_<EXCHANGE>_URL)",
             )
         sub.set_defaults(handler=handler)
         return sub
 
     command("accounts", cmd_accounts, "list the accounts", url=False)
     add = command("add", cmd_add, "verify a new key with the exchange, then store it")
-    add.add_argument("exchange", metavar="EXCHANGE", help="bitget")
+    add.add_argument("exchange", metavar="EXCHANGE", help=" or ".join(EXCHANGES))
     add.add_argument("label", metavar="LABEL", help="a short name: letters, digits, - and _")
-    add.add_argument("--demo-trading", action="store_true", help="the key is a Bitget Demo-trading key")
+    add.add_argument("--demo-trading", action="store_true", help="the key is a demo-trading key")
+    sites = sorted({site.id for spec in EXCHANGES.values() for site in spec.sites[1:]})
+    add.add_argument(
+        "--site", metavar="SITE", help=f"the exchange's site the key belongs to, where it has several ({', '.join(sites)})"
+    )
     command("check", cmd_check, "check a stored key against the exchange").add_argument("label", metavar="LABEL")
     command("rotate", cmd_rotate, "replace an account's key: the new key is verified before the swap").add_argument(
         "label", metavar="LABEL"
@@ -520,7 +539,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--repair", action="store_true", help="fix what can be fixed without losing a key")
     commands.add_parser(
-        "simulator", add_help=False, help="serve the Bitget simulator on loopback (exchange-tui simulator --help)"
+        "simulator", add_help=False, help="serve an exchange's simulator on loopback (exchange-tui simulator --help)"
     )
     return parser
 
@@ -573,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(args_list)
     try:
-        if args.url:
+        if getattr(args, "url", None):
             require_secure_url(args.url, "--url", allow_insecure=args.allow_insecure)
     except InsecureUrl as refused:
         print(f"exchange-tui: {refused}", file=sys.stderr)
@@ -582,17 +601,12 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         from exchange_tui.tui import run
 
-        return run(
-            demo=args.demo,
-            base_url=args.url,
-            master_password_fd=args.master_password_fd,
-            allow_insecure=args.allow_insecure,
-        )
+        return run(demo=args.demo, master_password_fd=args.master_password_fd, allow_insecure=args.allow_insecure)
     forbid_core_dumps()
-    from exchange_tui.config import ConfigError, apply_config
+    from exchange_tui.config import ConfigError, load_settings
 
     try:
-        apply_config(os.environ, allow_insecure=args.allow_insecure)
+        args.settings = load_settings(os.environ, allow_insecure=args.allow_insecure)
     except (ConfigError, InsecureUrl) as problem:
         print(f"exchange-tui: {problem}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,4 +1,4 @@
-"""The config file: lasting defaults for the settings the environment gives, and never a secret.
+"""The settings: the environment over the config file, built once at start and passed down.
 
 ``config.toml`` in the config folder (``exchange-tui locate`` names it; ``EXCHANGE_TUI_CONFIG``
 points elsewhere) holds ``key = "value"`` lines. Each key stands for one environment variable,
@@ -7,19 +7,24 @@ the file while a one-off command overrides them::
 
     store = "vault"
     vault_addr = "https://vault.example:8200"
-    bitget_url = "https://api.bitget.com"
+    okx_url = "https://eea.okx.com"
 
+Every exchange's URL settings come from its spec (``<id>_url``, ``EXCHANGE_TUI_<ID>_URL``…).
 Secrets (a master password, a Vault token or secret id, API keys) are refused: they belong in the
 secret store or the environment, never in a file in plain text. An exchange URL, from the file or
-the environment, must not send keys in clear (:mod:`exchange_tui.urls`).
+the environment, must not send keys in clear (:mod:`exchange_tui.urls`). Nothing is written into
+``os.environ``: the store and the exchanges read the :class:`Settings` they are given.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import MutableMapping
+from collections import ChainMap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.store import Locations
 from exchange_tui.urls import check_url, require_secure_url
 from exchange_tui.validation import InvalidInput
@@ -27,10 +32,15 @@ from exchange_tui.validation import InvalidInput
 CONFIG_ENV = "EXCHANGE_TUI_CONFIG"
 FILE_NAME = "config.toml"
 
+EXCHANGE_URLS: dict[str, tuple[str, str, bool]] = {
+    setting.config_key(spec.id): (spec.id, setting.env(spec.id), setting.rest)
+    for spec in EXCHANGES.values()
+    for setting in spec.urls
+}
+"""Config keys of the exchanges' URL settings: (exchange, environment variable, whether a REST base)."""
+
 SETTINGS: dict[str, str] = {
-    "bitget_url": "EXCHANGE_TUI_BITGET_URL",
-    "bitget_ws_url": "EXCHANGE_TUI_BITGET_WS_URL",
-    "bitget_demo_ws_url": "EXCHANGE_TUI_BITGET_DEMO_WS_URL",
+    **{key: env for key, (_, env, _) in EXCHANGE_URLS.items()},
     "store": "EXCHANGE_TUI_STORE",
     "box_name": "EXCHANGE_TUI_BOX_NAME",
     "vault_addr": "VAULT_ADDR",
@@ -40,9 +50,6 @@ SETTINGS: dict[str, str] = {
     "vault_approle_mount": "EXCHANGE_TUI_VAULT_APPROLE_MOUNT",
     "vault_role_id": "EXCHANGE_TUI_VAULT_ROLE_ID",
 }
-EXCHANGE_URLS = ("bitget_url", "bitget_ws_url", "bitget_demo_ws_url")
-REST_URLS = ("bitget_url",)
-"""The settings that name where the exchange is: plain ``http://`` or ``ws://`` only to this machine."""
 SECRETS = {"master_password", "vault_token", "vault_secret_id", "api_key", "secret_key", "passphrase"}
 
 
@@ -54,7 +61,7 @@ class ConfigError(ValueError):
     """The config file cannot be used; the message says which line or key to fix."""
 
 
-def config_path(environ: MutableMapping[str, str], locations: Locations | None = None) -> Path:
+def config_path(environ: Mapping[str, str], locations: Locations | None = None) -> Path:
     override = environ.get(CONFIG_ENV)
     return Path(override) if override else (locations or Locations.from_env(environ)).config / FILE_NAME
 
@@ -100,30 +107,60 @@ def load_keymap(path: Path, known: set[str]) -> dict[str, str]:
     return dict(table)
 
 
-def apply_config(environ: MutableMapping[str, str], *, allow_insecure: bool = False) -> Path:
-    """Give every setting of the config file to ``environ``, unless it has that variable already.
+class _Layered(Mapping[str, str]):
+    """The environment first, then the config file's settings: read through, never copied (the
+    environment may hold secrets, taken out of it once read), and shown as nothing in a ``repr``."""
 
-    The file's path (which may not exist). Called before the store or the exchange is opened,
-    never before the app's first paint: the store's imports are not cheap. An exchange URL in use
-    that would send keys in clear is refused (``InsecureUrl``, naming the variable or the file's
-    key) unless ``allow_insecure``.
-    """
+    def __init__(self, environ: Mapping[str, str], found: Mapping[str, str]) -> None:
+        self._maps = ChainMap(environ, found)
+
+    def __getitem__(self, key: str) -> str:
+        return self._maps[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._maps)
+
+    def __len__(self) -> int:
+        return len(self._maps)
+
+    def __repr__(self) -> str:
+        return "<the environment over the config file>"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings of one run: the environment, with the config file's settings where it has none."""
+
+    environ: Mapping[str, str]
+    config_file: Path
+
+    def urls(self, exchange: str) -> dict[str, str]:
+        """The exchange's URL settings that are set, by their spec names (``url``, ``ws_url``…)."""
+        return {
+            setting.name: self.environ[setting.env(exchange)]
+            for setting in EXCHANGES[exchange].urls
+            if self.environ.get(setting.env(exchange))
+        }
+
+
+def load_settings(environ: Mapping[str, str], *, allow_insecure: bool = False) -> Settings:
+    """The settings: ``environ`` over the config file (which may not exist). Read before the store or
+    an exchange is opened, never before the app's first paint: the store's imports are not cheap. An
+    exchange URL in use that would send keys in clear is refused (``InsecureUrl``, naming the variable
+    or the file's key) unless ``allow_insecure``."""
     path = config_path(environ)
     found = load_config(path)
-    for key in EXCHANGE_URLS:
-        variable = SETTINGS[key]
+    for key, (_, variable, rest) in EXCHANGE_URLS.items():
         if variable in environ:
             url, setting = environ[variable], variable
         elif variable in found:
             url, setting = found[variable], f"{key} in {path}"
         else:
             continue
-        if key in REST_URLS:
+        if rest:
             try:
                 check_url(url)
             except InvalidInput as bad:
                 raise ConfigError(f"{setting}: {bad.message}") from None
         require_secure_url(url, setting, allow_insecure=allow_insecure)
-    for variable, value in found.items():
-        environ.setdefault(variable, value)
-    return path
+    return Settings(_Layered(environ, found), path)

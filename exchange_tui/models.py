@@ -20,23 +20,48 @@ def mask_key(api_key: str) -> str:
     return api_key[:KEY_PREFIX_LENGTH] + "…"
 
 
+CREDENTIAL_FIELDS = ("api_key", "secret_key", "passphrase")
+
+
 class Credentials(BaseModel):
-    """One exchange API key: all three parts are secret."""
+    """One exchange API key: every part is secret. The passphrase is there where the exchange has one;
+    the secret may be an HMAC string or a PEM private key."""
 
     model_config = ConfigDict(frozen=True)
 
     api_key: SecretStr
     secret_key: SecretStr
-    passphrase: SecretStr
+    passphrase: SecretStr | None = None
 
     @property
     def key_prefix(self) -> str:
         return mask_key(self.api_key.get_secret_value())
 
+    def document(self) -> dict[str, str]:
+        """The parts as plain text, for the one write that stores them (the caller clears it)."""
+        return {
+            name: value.get_secret_value()
+            for name in CREDENTIAL_FIELDS
+            if (value := getattr(self, name)) is not None
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, object]) -> Credentials:
+        """The credentials a stored document holds (``KeyError``, ``TypeError`` or ``ValidationError`` if broken)."""
+        return cls(**{name: document[name] for name in CREDENTIAL_FIELDS if name in document or name != "passphrase"})
+
 
 class AccountMode(StrEnum):
+    """How the exchange runs the account, in words every exchange's mode maps onto."""
+
     CLASSIC = "classic"
     UNIFIED = "unified"
+    SPOT = "spot"
+    """Spot only: no futures positions (OKX's Spot mode)."""
+    FUTURES = "futures"
+    """Spot and futures, each coin its own margin (OKX's Futures mode)."""
+    MULTI_CURRENCY = "multi-currency margin"
+    PORTFOLIO = "portfolio margin"
 
 
 class Balance(BaseModel):
@@ -59,11 +84,59 @@ class AccountTotal(BaseModel):
     usdt_value: Decimal
 
 
+class Reason(StrEnum):
+    """What a refusal means, whatever the exchange's code for it."""
+
+    KEY_UNKNOWN = "key_unknown"
+    """The exchange has no such key: copied wrong, deleted, expired, or of another site or environment."""
+    SECRET_WRONG = "secret_wrong"
+    """The signature does not match: the secret is wrong or of another key."""
+    PASSPHRASE_WRONG = "passphrase_wrong"
+    CREDENTIAL_MISSING = "credential_missing"
+    """A part of the key was not sent (``credential`` names it)."""
+    KEY_DISABLED = "key_disabled"
+    """The key exists but is frozen or expired: only a new key helps."""
+    IP_REFUSED = "ip_refused"
+    CLOCK_OFF = "clock_off"
+    WRONG_ENVIRONMENT = "wrong_environment"
+    """A demo-trading (or testnet) key on live trading, or the other way round."""
+    WRONG_SITE = "wrong_site"
+    """The key belongs to another site or region of the exchange."""
+    TWO_FACTOR_MISSING = "two_factor_missing"
+    ACCOUNT_RESTRICTED = "account_restricted"
+    ACCOUNT_MODE = "account_mode"
+    PERMISSION_MISSING = "permission_missing"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    REJECTED = "rejected"
+    """Refused for a reason we have no better word for (see the exchange's message)."""
+
+
+CREDENTIAL_OF = {
+    Reason.SECRET_WRONG: "secret_key",
+    Reason.PASSPHRASE_WRONG: "passphrase",
+    Reason.KEY_UNKNOWN: "api_key",
+}
+"""The credential field a reason points at, where it points at one."""
+
+KEY_GONE = frozenset({Reason.KEY_UNKNOWN, Reason.KEY_DISABLED, Reason.PASSPHRASE_WRONG})
+"""Refusals a key that was replaced elsewhere meets once its old key is deleted: look for a new one."""
+
+
 class ErrorInfo(BaseModel):
+    """A refusal as data: the exchange's code and message, our hint, and what it means."""
+
     kind: str
     code: str
     message: str
     hint: str
+    reason: Reason | None = None
+    credential: str | None = None
+    permission: str | None = None
+
+    @property
+    def key_gone(self) -> bool:
+        return self.reason in KEY_GONE
 
 
 class KeyReport(BaseModel):
@@ -73,6 +146,8 @@ class KeyReport(BaseModel):
     connected: bool
     checked_at: datetime
     demo_trading: bool = False
+    site: str | None = None
+    """The exchange's site the key was found on, where it has several."""
     account_mode: AccountMode | None = None
     uid: str | None = None
     permissions: list[str] = Field(default_factory=list)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.models import Balance, KeyReport
 
 
@@ -55,7 +56,7 @@ def _money(value: Decimal | None, places: int = 2) -> str:
 
 def report_text(report: KeyReport, label: str | None = None) -> str:
     """The report as a few plain lines, readable at 80 columns and without colour."""
-    exchange = report.exchange.capitalize()
+    exchange = EXCHANGES[report.exchange].name if report.exchange in EXCHANGES else report.exchange
     name = exchange + (f" · {label}" if label else "")
     if not report.connected:
         error = report.error

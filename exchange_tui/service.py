@@ -28,12 +28,13 @@ from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import SecretStr
 
-from exchange_tui.exchanges.base import EXCHANGES, Exchange, ExchangeClient
+from exchange_tui.exchanges.base import Connection, ExchangeClient, ExchangeSpec
 from exchange_tui.exchanges.errors import AuthenticationFailed
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.models import Balance, BalanceSource, Credentials, ErrorInfo, KeyReport
 from exchange_tui.store import (
     AccountNotFound,
@@ -48,6 +49,9 @@ from exchange_tui.store import (
 from exchange_tui.urls import require_secure_url
 from exchange_tui.validation import InvalidInput, check_credentials, check_label
 
+if TYPE_CHECKING:
+    from exchange_tui.config import Settings
+
 T = TypeVar("T")
 
 ROTATION_CHECK_INTERVAL = 1.5
@@ -56,8 +60,6 @@ STORE_TIMEOUT = 60.0
 """Seconds a watch goes on with the key in use while the store fails before it gives up."""
 STORE_DOWN = (VaultUnreachable, VaultSealed)
 """Unavailable stores a watch waits out (as it does any other store error); other unavailability ends it at once."""
-KEY_GONE_CODES = frozenset({"40012", "40037"})
-"""Exchange codes a key rotated elsewhere meets once its old key is deleted: look for a new one at once."""
 
 log = logging.getLogger(__name__)
 
@@ -113,23 +115,24 @@ class KeyInUse:
 class AccountService:
     """The flows over one account store (:func:`exchange_tui.store.open_account_store`).
 
-    ``base_url`` overrides every account's exchange URL for this service (a
-    command's ``--url``); otherwise an account's own override, then the
-    environment, then the exchange's default. An account's own URL that would
-    send its key in clear is refused unless ``allow_insecure`` (the others are
-    checked where they are given: the command line, the config).
+    An account's exchange URL is, first, ``url_overrides``' for its label (a command's ``--url``),
+    then the account's own, then ``settings``' for its exchange (the environment, the config file),
+    then its site's. An account's own URL that would send its key in clear is refused unless
+    ``allow_insecure`` (the others are checked where they are given: the command line, the config).
     """
 
     def __init__(
         self,
         store: Accounts,
         *,
-        base_url: str | None = None,
-        exchanges: Mapping[str, Exchange] = EXCHANGES,
+        settings: Settings | None = None,
+        url_overrides: Mapping[str, str] | None = None,
+        exchanges: Mapping[str, ExchangeSpec] = EXCHANGES,
         allow_insecure: bool = False,
     ) -> None:
         self.store = store
-        self.base_url = base_url
+        self.settings = settings
+        self.url_overrides = {label.casefold(): url for label, url in (url_overrides or {}).items()}
         self.exchanges = exchanges
         self.allow_insecure = allow_insecure
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-tui-store")
@@ -156,21 +159,33 @@ class AccountService:
         """Run one store call on the store's own thread."""
         return await asyncio.get_running_loop().run_in_executor(self._store_thread, call, *args)
 
-    def _exchange(self, exchange: str) -> Exchange:
+    def exchange(self, exchange: str) -> ExchangeSpec:
         if exchange not in self.exchanges:
-            known = ", ".join(sorted(self.exchanges))
+            known = ", ".join(self.exchanges)
             raise InvalidInput("exchange", f"Unknown exchange {exchange!r}: exchange-tui works with {known}")
         return self.exchanges[exchange]
 
-    def _connect(self, exchange: str, credentials: Credentials, demo_trading: bool, base_url: str | None) -> ExchangeClient:
-        if base_url and not self.base_url:
-            require_secure_url(base_url, "the account's own URL (add --url)", allow_insecure=self.allow_insecure)
-        return self._exchange(exchange).connect(credentials, demo_trading, self.base_url or base_url)
+    def _site(self, spec: ExchangeSpec, site: str | None) -> str | None:
+        if site is None:
+            return None
+        try:
+            return spec.site(site).id
+        except KeyError:
+            known = ", ".join(s.id for s in spec.sites)
+            raise InvalidInput("site", f"{spec.name} has no site {site!r}: one of {known}") from None
 
-    async def _verify(
-        self, exchange: str, credentials: Credentials, demo_trading: bool, base_url: str | None, warnings: list[str]
-    ) -> KeyReport:
-        async with aclosing(self._connect(exchange, credentials, demo_trading, base_url)) as client:
+    def _connect(self, record: AccountRecord, credentials: Credentials) -> ExchangeClient:
+        spec = self.exchange(record.exchange)
+        urls = dict(self.settings.urls(spec.id)) if self.settings else {}
+        override = self.url_overrides.get(record.key)
+        if record.base_url and not override:
+            require_secure_url(record.base_url, "the account's own URL (add --url)", allow_insecure=self.allow_insecure)
+        if override or record.base_url:
+            urls["url"] = override or record.base_url
+        return spec.connect(credentials, Connection(record.demo_trading, record.site, urls))
+
+    async def _verify(self, record: AccountRecord, credentials: Credentials, warnings: list[str]) -> KeyReport:
+        async with aclosing(self._connect(record, credentials)) as client:
             report = await client.check_key()
         report.warnings[:0] = warnings
         if not report.connected:
@@ -196,22 +211,32 @@ class AccountService:
         label: str,
         api_key: SecretStr,
         secret_key: SecretStr,
-        passphrase: SecretStr,
+        passphrase: SecretStr | None = None,
         *,
         demo_trading: bool = False,
+        site: str | None = None,
         base_url: str | None = None,
     ) -> Connected:
         """Verify a new key with the exchange, then store it. A refused key stores nothing."""
         label = check_label(label)
-        self._exchange(exchange)
-        checked = check_credentials(exchange, api_key, secret_key, passphrase)
+        spec = self.exchange(exchange)
+        site = self._site(spec, site)
+        checked = check_credentials(spec, api_key, secret_key, passphrase)
+        candidate = AccountRecord.new(
+            spec.id, label, checked.credentials, demo_trading=demo_trading, base_url=base_url, site=site
+        )
         async with self._flow_lock(label):
             if any(r.key == label.casefold() for r in await self.accounts()):
                 raise InvalidInput("label", f"An account named {label!r} exists already: pick another label")
-            report = await self._verify(exchange, checked.credentials, demo_trading, base_url, checked.warnings)
+            report = await self._verify(candidate, checked.credentials, checked.warnings)
             await self._stored(
                 lambda: self.store.add(
-                    exchange, label, checked.credentials, demo_trading=report.demo_trading, base_url=base_url
+                    spec.id,
+                    label,
+                    checked.credentials,
+                    demo_trading=report.demo_trading,
+                    base_url=base_url,
+                    site=report.site or site,
                 )
             )
             record = await self._stored(self.store.record_check, label, CheckSummary.from_report(report))
@@ -221,13 +246,15 @@ class AccountService:
         """Check a stored key again and remember the outcome (connected or not: never raises for it)."""
         record = await self.account(label)
         credentials = await self._stored(self.store.credentials, record.label)
-        async with aclosing(self._connect(record.exchange, credentials, record.demo_trading, record.base_url)) as client:
+        async with aclosing(self._connect(record, credentials)) as client:
             report = await client.check_key()
         summary = CheckSummary.from_report(report, record.last_check)
         record = await self._stored(self.store.record_check, record.label, summary)
         return Connected(record, report)
 
-    async def rotate(self, label: str, api_key: SecretStr, secret_key: SecretStr, passphrase: SecretStr) -> Connected:
+    async def rotate(
+        self, label: str, api_key: SecretStr, secret_key: SecretStr, passphrase: SecretStr | None = None
+    ) -> Connected:
         """Replace an account's key: the new one is verified first and swapped in only if accepted.
 
         The account is locked for the whole flow, across processes too, so two
@@ -236,13 +263,12 @@ class AccountService:
         async with self._flow_lock(label):
             record = await self.account(label)
             before = record.last_check.uid if record.last_check else None
-            checked = check_credentials(record.exchange, api_key, secret_key, passphrase)
+            spec = self.exchange(record.exchange)
+            checked = check_credentials(spec, api_key, secret_key, passphrase)
             held = self.store.lock(record.label)
             await self._stored(held.__enter__)
             try:
-                report = await self._verify(
-                    record.exchange, checked.credentials, record.demo_trading, record.base_url, checked.warnings
-                )
+                report = await self._verify(record, checked.credentials, checked.warnings)
                 await self._stored(self.store.replace_credentials, record.label, checked.credentials)
                 summary = CheckSummary.from_report(report, record.last_check)
                 record = await self._stored(self.store.record_check, record.label, summary)
@@ -252,7 +278,7 @@ class AccountService:
         if before and report.uid and report.uid != before:
             report.warnings.insert(
                 0,
-                f"The new key belongs to another {record.exchange.capitalize()} account (uid {report.uid}) than the "
+                f"The new key belongs to another {spec.name} account (uid {report.uid}) than the "
                 f"key it replaced (uid {before}): bots on {record.label} now trade that account",
             )
         return Connected(record, report)
@@ -266,15 +292,15 @@ class AccountService:
     async def balances(self, label: str) -> BalanceSnapshot:
         """The account's trading balances now, over a connection kept for the next refresh.
 
-        If the exchange refuses the key (40012, 40037) and the store holds a newer one, the
-        request is made once more with the new key.
+        If the exchange refuses the key as gone (unknown, disabled, its passphrase no longer
+        matching) and the store holds a newer one, the request is made once more with the new key.
         """
         record = await self.account(label)
         client = await self._client(record)
         try:
             balances, total = await client.balances()
         except AuthenticationFailed as error:
-            if error.code not in KEY_GONE_CODES:
+            if not error.key_gone:
                 raise
             self.key_refused(record.label)
             if await self._stored(self.store.version, record.label) == self._client_versions.get(record.key):
@@ -346,7 +372,7 @@ class AccountService:
             self._wakers[key].discard(wake)
 
     def key_refused(self, label: str) -> None:
-        """The exchange refused the account's key (40012/40037, or the WebSocket login's twin):
+        """The exchange refused the account's key as gone (on REST or on the WebSocket login):
         the watchers of ``label`` read its version now rather than at their next tick."""
         for wake in self._wakers.get(label.casefold(), ()):
             wake.set()
@@ -355,9 +381,7 @@ class AccountService:
         client = self._clients.get(record.key)
         if client is None:
             key = await self.current_key(record.label)
-            client = self._clients[record.key] = self._connect(
-                record.exchange, key.credentials, record.demo_trading, record.base_url
-            )
+            client = self._clients[record.key] = self._connect(key.record, key.credentials)
             self._client_versions[record.key] = key.version
         return client
 
@@ -372,14 +396,13 @@ class AccountService:
         error that ends :meth:`watch_rotations` (``store_timeout``) is raised.
         """
         key = await self.current_key(label)
-        exchange = self._exchange(key.record.exchange)
         async with aclosing(self.watch_rotations(label, since=key.version, store_timeout=store_timeout)) as rotations:
             next_key = asyncio.ensure_future(anext(rotations))
             try:
                 while key is not None:
                     record = key.record
-                    client = self._connect(record.exchange, key.credentials, record.demo_trading, record.base_url)
-                    async with aclosing(client), aclosing(exchange.watch(client, key.credentials, poll_interval)) as readings:
+                    client = self._connect(record, key.credentials)
+                    async with aclosing(client), aclosing(client.live_balances(poll_interval)) as readings:
                         next_reading = asyncio.ensure_future(anext(readings))
                         try:
                             while True:
@@ -390,7 +413,7 @@ class AccountService:
                                     break
                                 reading = next_reading.result()
                                 next_reading = asyncio.ensure_future(anext(readings))
-                                if reading.error is not None and reading.error.code in KEY_GONE_CODES:
+                                if reading.error is not None and reading.error.key_gone:
                                     self.key_refused(record.label)
                                 yield BalanceSnapshot(
                                     record.label,

@@ -2,8 +2,9 @@
 
 Pasted credentials are cleaned (surrounding spaces, tabs and newlines go);
 what cannot be right is refused with a message naming the field, never its
-value. What is merely unusual (a passphrase Bitget would refuse, a key that
-does not look like Bitget's) is a warning: the exchange has the last word.
+value. What is merely unusual (a passphrase the exchange would refuse, a key
+that does not look like its keys) is a warning from the exchange's own
+format check: the exchange has the last word.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from exchange_tui.models import Credentials
 
+if TYPE_CHECKING:
+    from exchange_tui.exchanges.base import ExchangeSpec
+
 LABEL_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_CREDENTIAL_LENGTH = 512
-BITGET_PASSPHRASE = re.compile(r"[A-Za-z0-9]{8,32}")
-BITGET_KEY = re.compile(r"bg_[0-9a-f]{32}")
-
 PEM_MARKER = "-----BEGIN"
-RSA_KEYS = "RSA keys are not supported yet: create a system-generated key (step 4)"
+PEM_REFUSED = "{exchange} takes no PEM private key here: create a system-generated (HMAC) key"
 
 FIELD_NAMES = {"api_key": "API key", "secret_key": "secret key", "passphrase": "passphrase"}
 
@@ -45,16 +47,20 @@ def check_label(label: str) -> str:
     return label
 
 
-def clean_secret(field: str, value: SecretStr) -> SecretStr:
+def clean_secret(field: str, value: SecretStr, *, pem: bool = False, exchange: str = "This exchange") -> SecretStr:
     """One credential, stripped of what pasting adds; refused if empty, too long, broken by whitespace
     or a control character (NUL…), or not text: lone surrogates, which is what Python makes of bytes
-    in another encoding (in the environment, or on stdin in the C locale) and of JSON's surrogate escapes."""
+    in another encoding (in the environment, or on stdin in the C locale) and of JSON's surrogate escapes.
+
+    With ``pem`` a PEM private key is taken whole, its line breaks kept; without, ``exchange`` takes none."""
     name = FIELD_NAMES[field]
     cleaned = value.get_secret_value().strip()
     if not cleaned:
         raise InvalidInput(field, f"The {name} is empty")
-    if field == "secret_key" and PEM_MARKER in cleaned:
-        raise InvalidInput(field, RSA_KEYS)
+    if PEM_MARKER in cleaned:
+        if pem:
+            return _clean_pem(field, cleaned)
+        raise InvalidInput(field, PEM_REFUSED.format(exchange=exchange))
     if len(cleaned) > MAX_CREDENTIAL_LENGTH:
         raise InvalidInput(field, f"The {name} is too long ({len(cleaned)} characters): paste only the {name}")
     if any(ch.isspace() for ch in cleaned):
@@ -72,30 +78,33 @@ def clean_secret(field: str, value: SecretStr) -> SecretStr:
     return SecretStr(cleaned)
 
 
+def _clean_pem(field: str, text: str) -> SecretStr:
+    """A PEM private key, its lines stripped of what pasting adds (carriage returns, indents)."""
+    lines = [line.strip() for line in text.replace("\r", "").split("\n") if line.strip()]
+    if not (lines[0].startswith(PEM_MARKER) and lines[-1].startswith("-----END")) or len("\n".join(lines)) > 8192:
+        raise InvalidInput(field, "The private key is not one whole PEM block: paste it from -----BEGIN to -----END")
+    return SecretStr("\n".join(lines) + "\n")
+
+
 @dataclass
 class CheckedCredentials:
     credentials: Credentials
     warnings: list[str] = field(default_factory=list)
 
 
-def check_credentials(exchange: str, api_key: SecretStr, secret_key: SecretStr, passphrase: SecretStr) -> CheckedCredentials:
-    """Clean all three parts; refuse what cannot work, warn about what the exchange will likely refuse."""
-    credentials = Credentials(
-        api_key=clean_secret("api_key", api_key),
-        secret_key=clean_secret("secret_key", secret_key),
-        passphrase=clean_secret("passphrase", passphrase),
-    )
-    warnings: list[str] = []
-    if exchange == "bitget":
-        if credentials.api_key.get_secret_value() == credentials.secret_key.get_secret_value():
-            raise InvalidInput("secret_key", "The secret key is the same as the API key: paste the secret key")
-        if not BITGET_KEY.fullmatch(credentials.api_key.get_secret_value()):
-            warnings.append(
-                "The API key does not look like a Bitget key (bg_ and 32 hex digits): "
-                "check it is not another exchange's key or the secret key"
-            )
-        if not BITGET_PASSPHRASE.fullmatch(credentials.passphrase.get_secret_value()):
-            warnings.append(
-                "Bitget passphrases are 8 to 32 letters and digits: Bitget will likely refuse this one"
-            )
-    return CheckedCredentials(credentials, warnings)
+def check_credentials(
+    spec: ExchangeSpec, api_key: SecretStr, secret_key: SecretStr, passphrase: SecretStr | None = None
+) -> CheckedCredentials:
+    """Clean every part the exchange has; refuse what cannot work, and pass on the exchange's own
+    warnings about a key that does not look like its keys."""
+    given = {"api_key": api_key, "secret_key": secret_key, "passphrase": passphrase}
+    parts: dict[str, SecretStr] = {}
+    for field_spec in spec.credentials:
+        value = given[field_spec.name]
+        if value is None:
+            raise InvalidInput(field_spec.name, f"The {FIELD_NAMES[field_spec.name]} is missing: {spec.name} keys have one")
+        parts[field_spec.name] = clean_secret(field_spec.name, value, pem=field_spec.pem, exchange=spec.name)
+    credentials = Credentials(**parts)
+    if credentials.api_key.get_secret_value() == credentials.secret_key.get_secret_value():
+        raise InvalidInput("secret_key", "The secret key is the same as the API key: paste the secret key")
+    return CheckedCredentials(credentials, spec.check_format(credentials))

@@ -1,18 +1,26 @@
-"""What the account service needs from an exchange adapter, and the exchanges that really work.
+"""The exchange contract: what every exchange declares, and what its adapter does.
 
-A second exchange is a new folder under ``exchanges/`` and one more entry in
-``EXCHANGES``, never an ``if`` in a screen or a command.
+An exchange is one folder under ``exchanges/``: its ``spec.py`` declares an
+:class:`ExchangeSpec` (name, credential fields, URL settings, sites and
+environments, key-format rule, guide, demo keys, factories), and
+:mod:`exchange_tui.exchanges.registry` lists the specs. Everything else (the
+service, the CLI, the TUI, the settings) asks the registry and never names an
+exchange. A spec module imports nothing heavy: its factories import the client
+when called, so a command loads only the adapter of the account it touches.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol, cast
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
 
 from exchange_tui.models import Balance, BalanceReading, Credentials, KeyReport
+
+if TYPE_CHECKING:
+    from exchange_tui.guide import Guide
 
 
 class ExchangeClient(Protocol):
@@ -24,35 +32,119 @@ class ExchangeClient(Protocol):
 
     async def balances(self) -> tuple[list[Balance], Decimal]: ...
 
+    def live_balances(self, poll_interval: float) -> AsyncIterator[BalanceReading]:
+        """Balances as they change: pushed where the exchange can, polled where not (each reading says which)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
-Watch = Callable[[ExchangeClient, Credentials, float], AsyncIterator[BalanceReading]]
+@dataclass(frozen=True)
+class CredentialField:
+    """One part of a key, as a person enters it."""
+
+    name: str
+    """``api_key``, ``secret_key`` or ``passphrase``: the field of :class:`Credentials`."""
+    label: str
+    """What the form and the prompt call it: "API key", "Secret key", "Passphrase"."""
+    env: str
+    """The environment variable the CLI reads it from (``OKX_API_KEY``…)."""
+    help: str = ""
+    """A line under the field: where the exchange shows it."""
+    pem: bool = False
+    """The secret may be a PEM private key (several lines, pasted whole)."""
 
 
 @dataclass(frozen=True)
-class Exchange:
-    """An exchange that really works: how to connect a key, and how to watch its balances live."""
+class UrlSetting:
+    """One place an exchange can be pointed elsewhere (a proxy, the simulator): a REST or WebSocket base.
+
+    Its environment variable is ``EXCHANGE_TUI_<ID>_<NAME>`` and its config key ``<id>_<name>``
+    (``name="url"`` gives ``EXCHANGE_TUI_OKX_URL`` and ``okx_url``).
+    """
+
+    name: str
+    description: str
+    rest: bool = True
+
+    def env(self, exchange: str) -> str:
+        return f"EXCHANGE_TUI_{exchange.upper()}_{self.name.upper()}"
+
+    def config_key(self, exchange: str) -> str:
+        return f"{exchange}_{self.name}"
+
+
+@dataclass(frozen=True)
+class Site:
+    """A site (region) of an exchange with its own hosts, where keys of its accounts work and nowhere else."""
 
     id: str
     name: str
-    connect: Callable[[Credentials, bool, str | None], ExchangeClient]
-    watch: Watch
+    rest_url: str
 
 
-def _bitget(credentials: Credentials, demo_trading: bool, base_url: str | None) -> ExchangeClient:
-    from exchange_tui.exchanges.bitget.client import BitgetClient
-
-    return BitgetClient(credentials, demo_trading=demo_trading, base_url=base_url)
-
-
-def _bitget_watch(client: ExchangeClient, credentials: Credentials, poll_interval: float) -> AsyncIterator[BalanceReading]:
-    from exchange_tui.exchanges.bitget.client import BitgetClient
-    from exchange_tui.exchanges.bitget.live import live_balances, ws_url_for
-
-    bitget = cast(BitgetClient, client)  # made by _bitget above
-    ws_url = ws_url_for(bitget.base_url, bitget.demo_trading, dict(os.environ))
-    return live_balances(bitget, credentials, ws_url=ws_url, poll_interval=poll_interval)
+class Environment(StrEnum):
+    LIVE = "live"
+    DEMO = "demo"
+    """The exchange's demo trading (paper money), with keys made for it."""
 
 
-EXCHANGES: dict[str, Exchange] = {"bitget": Exchange("bitget", "Bitget", _bitget, _bitget_watch)}
+@dataclass(frozen=True)
+class DemoKey:
+    """One of the simulator's demo keys, as the key form fills it in (F7)."""
+
+    label: str
+    account: str
+    """The simulator account whose key this is."""
+    description: str
+    demo_trading: bool = False
+    wrong: str | None = None
+    """A credential field filled in wrong (one character changed), to show a refusal."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where one key connects: its environment, its site, and the URLs set for it (else the site's)."""
+
+    demo_trading: bool = False
+    site: str | None = None
+    urls: Mapping[str, str] = field(default_factory=dict)
+    """:class:`UrlSetting` names to URLs: the account's or the command's ``--url`` as ``url``, then the settings."""
+
+
+Connect = Callable[[Credentials, Connection], ExchangeClient]
+
+
+@dataclass(frozen=True)
+class ExchangeSpec:
+    """Everything the rest of the app knows about one exchange."""
+
+    id: str
+    name: str
+    credentials: tuple[CredentialField, ...]
+    urls: tuple[UrlSetting, ...]
+    sites: tuple[Site, ...]
+    """The first is the default."""
+    environments: tuple[Environment, ...]
+    check_format: Callable[[Credentials], list[str]]
+    """Warnings about a key that does not look like this exchange's; raises ``InvalidInput`` for one that cannot work."""
+    guide: Guide
+    demo_keys: tuple[DemoKey, ...]
+    """The first connects: the demo adds it, F7 offers them all."""
+    connect: Connect
+    simulator: Callable[[], object]
+    """The exchange's simulator package (under :mod:`exchange_tui.simulator`), imported only when called."""
+    key_expiry: str = ""
+    """The exchange's rule for keys that expire, in one line ("" when it has none)."""
+
+    @property
+    def has_passphrase(self) -> bool:
+        return any(field.name == "passphrase" for field in self.credentials)
+
+    def site(self, site_id: str | None) -> Site:
+        if site_id is None:
+            return self.sites[0]
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        raise KeyError(site_id)

@@ -45,7 +45,7 @@ def check_label(label: str) -> str:
 
 def check_exchange(exchange: str) -> str:
     if not re.fullmatch(EXCHANGE_PATTERN, exchange):
-        raise InvalidAccountName(f"exchange {exchange!r}: use a lower-case name such as 'bitget'")
+        raise InvalidAccountName(f"exchange {exchange!r}: use an exchange's lower-case id")
     return exchange
 
 
@@ -72,6 +72,7 @@ class CheckSummary(BaseModel):
     checked_at: datetime
     error_code: str | None = None
     error_kind: str | None = None
+    error_reason: str | None = None
     total_usdt: Decimal | None = None
     uid: str | None = None
     """The exchange account the key belongs to, as last seen (kept when a check fails)."""
@@ -83,6 +84,7 @@ class CheckSummary(BaseModel):
             checked_at=report.checked_at,
             error_code=report.error.code if report.error else None,
             error_kind=report.error.kind if report.error else None,
+            error_reason=report.error.reason if report.error else None,
             total_usdt=report.total_usdt,
             uid=report.uid or (previous.uid if previous else None),
         )
@@ -97,6 +99,8 @@ class AccountRecord(BaseModel):
     exchange: str = Field(pattern=f"^{EXCHANGE_PATTERN}$")
     key_prefix: str = Field(max_length=KEY_PREFIX_LENGTH + 1)
     demo_trading: bool = False
+    site: str | None = None
+    """The exchange's site (region) the key belongs to, where it has several; ``None``: its first."""
     base_url: str | None = None
     created: datetime
     rotated: datetime | None = None
@@ -106,7 +110,14 @@ class AccountRecord(BaseModel):
 
     @classmethod
     def new(
-        cls, exchange: str, label: str, credentials: Credentials, *, demo_trading: bool, base_url: str | None
+        cls,
+        exchange: str,
+        label: str,
+        credentials: Credentials,
+        *,
+        demo_trading: bool,
+        base_url: str | None,
+        site: str | None = None,
     ) -> AccountRecord:
         """The record of an account about to be added, created now."""
         return cls(
@@ -114,6 +125,7 @@ class AccountRecord(BaseModel):
             exchange=check_exchange(exchange),
             key_prefix=credentials.key_prefix,
             demo_trading=demo_trading,
+            site=site,
             base_url=base_url,
             created=now(),
         )

@@ -39,7 +39,6 @@ from .master_password import HOW_TO_GIVE, master_password_from_env_or_terminal
 SERVICE = "exchange-tui"
 DEFAULT_TIMEOUT = 5.0
 PROBE_USER = "probe"
-FIELDS = ("api_key", "secret_key", "passphrase")
 OS_KEYRING = "os-keyring"
 ENCRYPTED_FILE = "encrypted-file"
 PINNED_REASON = "this box's accounts are kept there"
@@ -350,7 +349,7 @@ _UNREADABLE = object()
 
 
 def _encode(credentials: Credentials) -> str:
-    return json.dumps({field: getattr(credentials, field).get_secret_value() for field in FIELDS}, separators=(",", ":"))
+    return json.dumps(credentials.document(), separators=(",", ":"))
 
 
 def _decode(document: str | None):
@@ -359,7 +358,7 @@ def _decode(document: str | None):
         return None
     try:
         fields = json.loads(document)
-        return Credentials(**{field: fields[field] for field in FIELDS})
+        return Credentials.from_document(fields)
     except (ValueError, TypeError, KeyError, ValidationError):
         return _UNREADABLE
 

@@ -77,7 +77,6 @@ DEFAULT_MOUNT = "secret"
 DEFAULT_PREFIX = "exchange-tui/"
 DEFAULT_APPROLE_MOUNT = "approle"
 DEFAULT_TIMEOUT = 5.0
-FIELDS = ("api_key", "secret_key", "passphrase")
 WRITTEN_BY = "written_by"
 APPROLE_REFUSED = (
     "Vault refused the AppRole login: check EXCHANGE_TUI_VAULT_ROLE_ID and EXCHANGE_TUI_VAULT_SECRET_ID "
@@ -250,13 +249,16 @@ class VaultAccountStore:
         *,
         demo_trading: bool = False,
         base_url: str | None = None,
+        site: str | None = None,
     ) -> AccountRecord:
         """Store a new account: a write that fails if the secret exists, then its facts.
 
         A half-written secret of the label (an add cut short) is finished: written over the
         version found, so a box that wrote it meanwhile is not overwritten.
         """
-        record = AccountRecord.new(exchange, label, credentials, demo_trading=demo_trading, base_url=base_url)
+        record = AccountRecord.new(
+            exchange, label, credentials, demo_trading=demo_trading, base_url=base_url, site=site
+        )
         path = self._path(exchange, label)
         with self.lock(label):
             found = self._find(label)
@@ -419,7 +421,7 @@ class VaultAccountStore:
     def _write(self, path: str, credentials: Credentials, *, cas: int, taken: Callable[[], StoreError]) -> int:
         """One write of the whole document if the secret is still at version ``cas``; the new version."""
         api = self._api("data", path)
-        document = {field: getattr(credentials, field).get_secret_value() for field in FIELDS}
+        document: dict[str, str] = credentials.document()
         document[WRITTEN_BY] = self.settings.box_name
         try:
             answer = self._call(
@@ -565,6 +567,8 @@ def _facts(record: AccountRecord) -> dict[str, str]:
     }
     if record.base_url:
         facts["base_url"] = record.base_url
+    if record.site:
+        facts["site"] = record.site
     if record.rotated:
         facts["rotated"] = record.rotated.isoformat()
     if record.rotated_by:
@@ -583,6 +587,7 @@ def _record(facts: dict[str, str]) -> AccountRecord | None:
             key_prefix=facts["key_prefix"],
             demo_trading=facts.get("demo_trading") == "true",
             base_url=facts.get("base_url"),
+            site=facts.get("site"),
             created=facts["created"],
             rotated=facts.get("rotated"),
             rotated_by=facts.get("rotated_by"),
@@ -594,7 +599,7 @@ def _record(facts: dict[str, str]) -> AccountRecord | None:
 
 def _credentials(document: dict[str, Any], label: str) -> Credentials:
     try:
-        return Credentials(**{field: document[field] for field in FIELDS})
+        return Credentials.from_document(document)
     except (KeyError, TypeError, ValidationError):
         raise CorruptSecret(f"the secret stored in Vault for {label!r} is not readable: replace the key or remove the account") from None
     finally:

@@ -11,7 +11,6 @@ import random
 import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
+    from exchange_tui.exchanges.base import DemoKey
     from exchange_tui.service import AccountService
     from exchange_tui.simulator import SimulatorState, ThreadedSimulator
     from exchange_tui.store import PasswordSource
@@ -26,52 +26,31 @@ if TYPE_CHECKING:
 DRIFT_ACCOUNT = "demo-unified"
 DRIFT_WALLET = "unified"
 DRIFT_COIN = "USDT"
-WRONG_PASSPHRASE = "WrongPass1234"
-WRONG_SECRET = "0" * 64
 
 
-@dataclass(frozen=True)
-class DemoKey:
-    """One choice in the key form's "Fill demo key" list."""
-
-    account: str
-    label: str
-    description: str
-    demo_trading: bool = False
-    passphrase: str | None = None
-    secret_key: str | None = None
-
-
-DEMO_KEYS: tuple[DemoKey, ...] = (
-    DemoKey("demo-unified", "demo", "unified trading account, as a new one is: connects"),
-    DemoKey("demo-readonly", "demo-readonly", "classic, read-only key: connects with a warning"),
-    DemoKey("demo-withdraw", "demo-withdraw", "classic, can withdraw: connects with a warning"),
-    DemoKey("demo-spot-only", "demo-spot-only", "classic, no futures permissions"),
-    DemoKey("demo", "demo-classic", "classic account, spot and futures: connects"),
-    DemoKey("demo-trading", "demo-trading", "Bitget demo trading (switch on)", demo_trading=True),
-    DemoKey("demo-ip-bound", "demo-ip-bound", "bound to another IP: refused (40018)"),
-    DemoKey("demo", "demo-typo", "mistyped passphrase: refused (40012)", passphrase=WRONG_PASSPHRASE),
-    DemoKey("demo", "demo-badsecret", "wrong secret key: refused (40009)", secret_key=WRONG_SECRET),
-    DemoKey("demo-unified-trade-only", "demo-trade-only", "unified, no UTA management: says what to add"),
-)
-"""The first is a unified account, as every new Bitget account is; a classic one is beside it."""
+def wrong(value: str) -> str:
+    """The value with its last character changed: still of the right shape, and refused."""
+    return value[:-1] + ("1" if value[-1] == "0" else "0")
 
 
 class DemoKeys:
-    """The simulator's demo credentials, as a form fills them in."""
+    """The simulators' demo credentials, as a form fills them in."""
 
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
 
-    def credentials(self, key: DemoKey) -> tuple[SecretStr, SecretStr, SecretStr]:
+    def credentials(self, exchange: str, key: DemoKey) -> dict[str, SecretStr]:
+        """The key's parts the exchange has, by field name; the ``wrong`` one changed."""
         from pydantic import SecretStr
 
+        from exchange_tui.exchanges.registry import EXCHANGES
+
         account = self.state.account(key.account)
-        return (
-            SecretStr(account.api_key),
-            SecretStr(key.secret_key or account.secret_key),
-            SecretStr(key.passphrase or account.passphrase),
-        )
+        parts = {}
+        for field in EXCHANGES[exchange].credentials:
+            value = getattr(account, field.name)
+            parts[field.name] = SecretStr(wrong(value) if field.name == key.wrong else value)
+        return parts
 
     def drift(self, rng: random.Random) -> None:
         """A small simulated fill: the demo account's unified USDT moves by a few dollars."""
@@ -100,6 +79,7 @@ class DemoSession:
         """
         from pydantic import SecretStr
 
+        from exchange_tui.config import Settings
         from exchange_tui.service import AccountService
         from exchange_tui.simulator import ThreadedSimulator
         from exchange_tui.store import AccountStore, Locations, open_encrypted_file
@@ -109,7 +89,8 @@ class DemoSession:
         self.keys = DemoKeys(simulator.state)
         master = SecretStr(secrets.token_urlsafe(32))
         secrets_store = open_encrypted_file(locations, lambda path, new: master, "demo: a throwaway store")
-        return AccountService(AccountStore(secrets_store, locations), base_url=simulator.url)
+        settings = Settings({"EXCHANGE_TUI_BITGET_URL": simulator.url}, locations.config / "config.toml")
+        return AccountService(AccountStore(secrets_store, locations), settings=settings)
 
     def close(self) -> None:
         if self._simulator is not None:

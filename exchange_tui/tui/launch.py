@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from exchange_tui.store import PasswordSource
 
 
-def user_opener(base_url: str | None, *, allow_insecure: bool = False):
+def user_opener(*, allow_insecure: bool = False):
     """Opens the user's store: OS keyring, else the encrypted file and its master password, or the
     shared Vault when ``EXCHANGE_TUI_STORE=vault``. Plain-text URLs to other machines are refused
     (``InsecureUrl``) unless ``allow_insecure``."""
@@ -21,13 +21,15 @@ def user_opener(base_url: str | None, *, allow_insecure: bool = False):
     def open_service(password_source: PasswordSource) -> AccountService:
         import os
 
-        from exchange_tui.config import apply_config
+        from exchange_tui.config import load_settings
         from exchange_tui.service import AccountService
         from exchange_tui.store import open_account_store
 
-        apply_config(os.environ, allow_insecure=allow_insecure)
-        store = open_account_store(password_source=password_source, allow_insecure=allow_insecure)
-        return AccountService(store, base_url=base_url, allow_insecure=allow_insecure)
+        settings = load_settings(os.environ, allow_insecure=allow_insecure)
+        store = open_account_store(
+            password_source=password_source, environ=settings.environ, allow_insecure=allow_insecure
+        )
+        return AccountService(store, settings=settings, allow_insecure=allow_insecure)
 
     return open_service
 
@@ -36,7 +38,6 @@ def user_opener(base_url: str | None, *, allow_insecure: bool = False):
 def prepared_app(
     *,
     demo: bool = False,
-    base_url: str | None = None,
     master_password_fd: int | None = None,
     allow_insecure: bool = False,
 ) -> Iterator[ExchangeApp]:
@@ -46,7 +47,7 @@ def prepared_app(
     ``allow_insecure``: ``--allow-insecure`` (the demo's simulator is on loopback: it needs none).
     """
     if not demo:
-        opener = user_opener(base_url, allow_insecure=allow_insecure)
+        opener = user_opener(allow_insecure=allow_insecure)
         yield ExchangeApp(opener=opener, master_password_fd=master_password_fd)
         return
     from exchange_tui.tui.demo import DemoSession

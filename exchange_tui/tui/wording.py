@@ -23,42 +23,34 @@ CHECKING = "Checking…"
 STALE = "Stale"
 OLD_KEY = timedelta(days=90)
 
-FAILURES_BY_CODE = {
-    "40006": "Unknown key",
-    "40041": "Unknown key",
-    "40009": "Wrong secret",
-    "40012": "Wrong passphrase",
-    "40011": "No passphrase",
-    "40018": "IP not allowed",
-    "40004": "Clock off",
-    "40008": "Clock off",
-    "40016": "No 2FA",
-    "40024": "Frozen",
-    "40104": "Region",
-}
-FAILURES_BY_KIND = {
-    "authentication_failed": "Key refused",
-    "permission_missing": "No permission",
-    "ip_not_whitelisted": "IP not allowed",
-    "clock_skew": "Clock off",
+FAILURES = {
+    "key_unknown": "Unknown key",
+    "secret_wrong": "Wrong secret",
+    "passphrase_wrong": "Wrong passphrase",
+    "credential_missing": "Key incomplete",
+    "key_disabled": "Key disabled",
+    "ip_refused": "IP not allowed",
+    "clock_off": "Clock off",
     "wrong_environment": "Wrong env",
-    "account_mode_mismatch": "Account mode",
+    "wrong_site": "Wrong site",
+    "two_factor_missing": "No 2FA",
     "account_restricted": "Restricted",
+    "account_mode": "Account mode",
+    "permission_missing": "No permission",
     "rate_limited": "Rate limited",
     "unavailable": "Unreachable",
 }
+"""What failed, by the refusal's meaning (:class:`exchange_tui.models.Reason`)."""
 
 
 def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def failure_words(code: str | None, kind: str | None = None) -> str:
+def failure_words(reason: str | None, code: str | None) -> str:
     """What failed, in a few words, for the status column."""
-    if code in FAILURES_BY_CODE:
-        return FAILURES_BY_CODE[code]
-    if kind in FAILURES_BY_KIND:
-        return FAILURES_BY_KIND[kind]
+    if reason in FAILURES:
+        return FAILURES[reason]
     return f"Failed ({code})" if code else "Failed"
 
 
@@ -66,7 +58,7 @@ def report_status(report: KeyReport) -> str:
     if report.connected:
         return CONNECTED
     error = report.error
-    return failure_words(error.code if error else None, error.kind if error else None)
+    return failure_words(error.reason, error.code) if error else failure_words(None, None)
 
 
 def record_status(record: AccountRecord) -> str:
@@ -76,7 +68,7 @@ def record_status(record: AccountRecord) -> str:
         return "Not checked"
     if check.status == "connected":
         return CONNECTED
-    return failure_words(check.error_code)
+    return failure_words(check.error_reason, check.error_code)
 
 
 def money(value: Decimal | None, places: int = 2) -> str:

@@ -22,6 +22,7 @@ from exchange_tui.exchanges.errors import (
     RequestRejected,
     WrongEnvironment,
 )
+from exchange_tui.models import Reason
 
 UTA_READ_MISSING = (
     "This key lacks UTA management (read): Bitget shows it no balances. Edit the key on Bitget and add "
@@ -191,7 +192,26 @@ ADVICE |= {
 }
 
 
+REASONS: dict[str, Reason] = {
+    "40001": Reason.CREDENTIAL_MISSING,
+    "40002": Reason.CREDENTIAL_MISSING,
+    "40003": Reason.CREDENTIAL_MISSING,
+    "40011": Reason.CREDENTIAL_MISSING,
+    "40009": Reason.SECRET_WRONG,
+    "30015": Reason.SECRET_WRONG,
+    "40012": Reason.PASSPHRASE_WRONG,
+    "30012": Reason.PASSPHRASE_WRONG,
+    "40036": Reason.PASSPHRASE_WRONG,
+    "40070": Reason.PASSPHRASE_WRONG,
+    "40016": Reason.TWO_FACTOR_MISSING,
+}
+"""Where a code means more than its class says (the class gives every other code's reason)."""
+
+CREDENTIALS: dict[str, str] = {"40001": "api_key", "40002": "secret_key", "40003": "secret_key", "40011": "passphrase"}
+"""The part of the key a "not sent" code names."""
+
+
 def from_code(code: str, message: str, *, http_status: int | None = None) -> ExchangeError:
     """The typed error for one of Bitget's ``{"code", "msg"}`` answers."""
     cls, hint = ADVICE.get(code, (RequestRejected, "Bitget refused the request: see its message"))
-    return cls(code, message, hint, http_status=http_status)
+    return cls(code, message, hint, http_status=http_status, reason=REASONS.get(code), credential=CREDENTIALS.get(code))

@@ -13,29 +13,33 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
-from exchange_tui.exchanges.bitget.client import DEFAULT_BASE_URL, BitgetClient, ordered, total_usdt, value_in_usdt
-from exchange_tui.exchanges.bitget.stream import DEMO_WS_URL_ENV, WS_URL_ENV, BalanceStream, StreamStatus
+from exchange_tui.exchanges.bitget.client import BitgetClient, ordered, value_in_usdt
+from exchange_tui.exchanges.bitget.spec import DEFAULT_BASE_URL
+from exchange_tui.exchanges.bitget.stream import BalanceStream, StreamStatus
 from exchange_tui.exchanges.errors import ExchangeError
-from exchange_tui.models import AccountMode, BalanceReading, BalanceSource, Credentials
+from exchange_tui.exchanges.toolkit import StreamUpdate, live_with_fallback, polled
+from exchange_tui.models import AccountMode, Balance, BalanceReading, BalanceSource, Credentials
 
 PRIVATE_WS_PATH = "/v2/ws/private"
 DEMO_PREFIX = "/demo"
 
 
-def ws_url_for(base_url: str, demo_trading: bool, environ: dict[str, str]) -> str | None:
-    """The private WebSocket beside a REST base URL, or ``None`` for the stream's own default.
+def ws_url_for(base_url: str, demo_trading: bool, urls: Mapping[str, str]) -> str | None:
+    """The private WebSocket for a key, or ``None`` for the stream's own default.
 
-    Bitget's own REST host pairs with its own WebSocket hosts (or what the environment
-    names); any other REST URL (a proxy, the simulator) serves the WebSocket on itself,
-    demo keys under ``/demo``.
+    A WebSocket URL set for the key (``ws_url``, ``demo_ws_url``) wins; Bitget's own REST host pairs
+    with its own WebSocket hosts; any other REST URL (a proxy, the simulator) serves the WebSocket
+    on itself, demo keys under ``/demo``.
     """
-    if environ.get(DEMO_WS_URL_ENV if demo_trading else WS_URL_ENV) or base_url.rstrip("/") == DEFAULT_BASE_URL:
-        return None
+    chosen = urls.get("demo_ws_url" if demo_trading else "ws_url")
+    if chosen or base_url.rstrip("/") == DEFAULT_BASE_URL:
+        return chosen
     scheme, netloc, path, _, _ = urlsplit(base_url)
     ws_scheme = "wss" if scheme == "https" else "ws"
     return urlunsplit((ws_scheme, netloc, path.rstrip("/") + (DEMO_PREFIX if demo_trading else "") + PRIVATE_WS_PATH, "", ""))
@@ -60,53 +64,26 @@ async def live_balances(
             continue
         stream = BalanceStream(
             credentials,
-            ws_url=ws_url,
+            ws_url=ws_url or ws_url_for(client.base_url, client.demo_trading, client.connection.urls),
             demo_trading=client.demo_trading,
             unified=mode is AccountMode.UNIFIED,
             clock_offset_ms=lambda: client.clock_offset_ms,
         )
     prices: dict[str, Decimal] = {}
     prices_at = float("-inf")
+
+    async def value(balances: tuple[Balance, ...]) -> list[Balance]:
+        nonlocal prices, prices_at
+        if time.monotonic() - prices_at > price_interval:
+            prices, prices_at = await _prices(client, prices), time.monotonic()
+        return ordered(value_in_usdt(list(balances), prices))
+
     async with stream:
-        updates = aiter(stream)
-        pending: asyncio.Future = asyncio.ensure_future(anext(updates))
-        live = False
-        wait = poll_interval
-        try:
-            while True:
-                done, _ = await asyncio.wait({pending}, timeout=None if live else wait)
-                if pending not in done:
-                    wait = poll_interval
-                    yield await _poll(client)
-                    continue
-                try:
-                    update = pending.result()
-                except StopAsyncIteration:
-                    live, wait = False, 0
-                    pending = asyncio.get_running_loop().create_future()
-                    continue
-                pending = asyncio.ensure_future(anext(updates))
-                live = update.status is StreamStatus.LIVE
-                if not live:
-                    wait = 0
-                else:
-                    if time.monotonic() - prices_at > price_interval:
-                        prices, prices_at = await _prices(client, prices), time.monotonic()
-                    valued = ordered(value_in_usdt(list(update.balances), prices))
-                    yield BalanceReading(
-                        source=BalanceSource.LIVE, at=update.at, balances=valued, total_usdt=total_usdt(valued)
-                    )
-        finally:
-            pending.cancel()
-
-
-async def _poll(client: BitgetClient) -> BalanceReading:
-    at = datetime.now(UTC)
-    try:
-        balances, total = await client.balances()
-    except ExchangeError as error:
-        return BalanceReading(source=BalanceSource.POLLING, at=at, error=error.info())
-    return BalanceReading(source=BalanceSource.POLLING, at=at, balances=balances, total_usdt=total)
+        updates = (StreamUpdate(u.status is StreamStatus.LIVE, u.balances, u.at) async for u in stream)
+        readings = live_with_fallback(updates, lambda: polled(client.balances), value, poll_interval)
+        async with aclosing(readings):
+            async for reading in readings:
+                yield reading
 
 
 async def _prices(client: BitgetClient, last: dict[str, Decimal]) -> dict[str, Decimal]:

@@ -45,7 +45,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -57,22 +56,15 @@ from typing import Any, NoReturn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from exchange_tui.exchanges.bitget.client import (
-    FUTURES_PRODUCT_TYPES,
-    Throttle,
-    exact_decimal,
-    tls_context,
-    unified_balance,
-)
+from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, unified_balance
 from exchange_tui.exchanges.bitget.errors import from_code
 from exchange_tui.exchanges.bitget.signing import ws_login_signature
 from exchange_tui.exchanges.errors import AccountModeMismatch, ExchangeError, ExchangeUnavailable
+from exchange_tui.exchanges.toolkit import Throttle, exact_decimal, tls_context
 from exchange_tui.models import Balance, Credentials
 
 DEFAULT_WS_URL = "wss://ws.bitget.com/v2/ws/private"
 DEFAULT_DEMO_WS_URL = "wss://wspap.bitget.com/v2/ws/private"
-WS_URL_ENV = "EXCHANGE_TUI_BITGET_WS_URL"
-DEMO_WS_URL_ENV = "EXCHANGE_TUI_BITGET_DEMO_WS_URL"
 MESSAGES_PER_SECOND = 10
 SPOT = "SPOT"
 UTA = "UTA"
@@ -83,13 +75,6 @@ _log = logging.getLogger(__name__)
 # websockets logs every frame at DEBUG, the login frame with its passphrase included.
 _FRAMES_LOG = logging.getLogger(__name__ + ".frames")
 _FRAMES_LOG.setLevel(logging.INFO)
-
-
-def ws_url_from_env(demo_trading: bool = False) -> str:
-    """The private WebSocket URL: the environment's override, else Bitget's live or demo host."""
-    if demo_trading:
-        return os.environ.get(DEMO_WS_URL_ENV) or DEFAULT_DEMO_WS_URL
-    return os.environ.get(WS_URL_ENV) or DEFAULT_WS_URL
 
 
 def uta_url(v2_url: str) -> str:
@@ -214,7 +199,7 @@ class BalanceStream:
     ) -> None:
         self._credentials = credentials
         self.demo_trading = demo_trading
-        self.ws_url = ws_url or ws_url_from_env(demo_trading)
+        self.ws_url = ws_url or (DEFAULT_DEMO_WS_URL if demo_trading else DEFAULT_WS_URL)
         self.inst_types = ((SPOT,) if spot else ()) + tuple(p.upper() for p in product_types)
         if unified:
             self.ws_url, self.inst_types = uta_url(self.ws_url), (UTA,)

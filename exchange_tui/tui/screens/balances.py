@@ -132,4 +132,4 @@ class BalancesScreen(Screen):
     def action_open_checklist(self) -> None:
         from exchange_tui.tui.screens.checklist import ChecklistScreen
 
-        self.app.push_screen(ChecklistScreen(self.app.reports.get(self.record.key), self.record.label))
+        self.app.push_screen(ChecklistScreen(self.record.exchange, self.app.reports.get(self.record.key), self.record.label))

@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from exchange_tui.tui.guide import Mark, evaluate
+from exchange_tui.exchanges.registry import EXCHANGES
+from exchange_tui.guide import Mark, evaluate
 
 if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
@@ -20,13 +21,14 @@ MARKS = {Mark.DONE: "✔", Mark.FAILED: "✘", Mark.WARNING: "!", Mark.UNKNOWN: 
 
 
 class ChecklistScreen(Screen):
-    """Create and connect a Bitget API key, step by step."""
+    """Create and connect one exchange's API key, step by step, as that exchange's guide says."""
 
     SUB_TITLE = "Checklist"
     BINDINGS = [Binding("escape,k", "app.pop_screen", "Back", id="checklist-back")]
 
-    def __init__(self, report: KeyReport | None, label: str | None) -> None:
+    def __init__(self, exchange: str, report: KeyReport | None, label: str | None) -> None:
         super().__init__()
+        self.spec = EXCHANGES[exchange]
         self.report = report
         self.label = label
 
@@ -34,10 +36,10 @@ class ChecklistScreen(Screen):
         yield Header()
         with VerticalScroll(id="checklist"):
             about = f" · {self.label}" if self.label else ""
-            yield Static(f"Checklist: a Bitget API key{about}", classes="title")
+            yield Static(f"Checklist: a {self.spec.name} API key{about}", classes="title")
             if self.report is None:
                 yield Static("Not checked yet: connect (or check) the key to tick what the app can verify.", classes="hint")
-            for result in evaluate(self.report):
+            for result in evaluate(self.spec.guide, self.report):
                 step = result.step
                 note = result.note or step.detail
                 yield Static(

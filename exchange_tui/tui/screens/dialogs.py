@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from exchange_tui.tui.widgets.paste_input import MasterPasswordInput
 
 if TYPE_CHECKING:
-    from exchange_tui.tui.demo import DemoKey
+    from exchange_tui.exchanges.base import DemoKey, ExchangeSpec
 
 CLOSE = Binding("escape", "dismiss_none", "Back", id="close-dialog")
 
@@ -28,7 +28,7 @@ class PickExchangeScreen(ModalScreen[str | None]):
     BINDINGS = [CLOSE]
 
     def compose(self) -> ComposeResult:
-        from exchange_tui.exchanges.base import EXCHANGES
+        from exchange_tui.exchanges.registry import EXCHANGES
 
         with Vertical(classes="dialog"):
             yield Static("Add new exchange", classes="title")
@@ -44,24 +44,23 @@ class PickExchangeScreen(ModalScreen[str | None]):
 
 
 class DemoKeyScreen(ModalScreen["DemoKey | None"]):
-    """The simulator's demo keys, including the ones the exchange refuses."""
+    """The exchange's demo keys in its simulator, including the ones the exchange refuses."""
 
     BINDINGS = [CLOSE]
 
-    def compose(self) -> ComposeResult:
-        from exchange_tui.tui.demo import DEMO_KEYS
+    def __init__(self, spec: ExchangeSpec) -> None:
+        super().__init__()
+        self.spec = spec
 
+    def compose(self) -> ComposeResult:
+        keys = self.spec.demo_keys
         with Vertical(classes="dialog"):
-            yield Static("Fill demo key", classes="title")
-            yield OptionList(
-                *(Option(f"{key.label:<15} {key.description}", id=str(n)) for n, key in enumerate(DEMO_KEYS))
-            )
+            yield Static(f"Fill {self.spec.name} demo key", classes="title")
+            yield OptionList(*(Option(f"{key.label:<15} {key.description}", id=str(n)) for n, key in enumerate(keys)))
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
-        from exchange_tui.tui.demo import DEMO_KEYS
-
-        self.dismiss(DEMO_KEYS[int(event.option.id)])
+        self.dismiss(self.spec.demo_keys[int(event.option.id)])
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

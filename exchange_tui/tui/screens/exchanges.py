@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.tui.messages import (
     AccountBalancesUpdated,
     AccountChecked,
@@ -262,7 +263,7 @@ class HomeScreen(Screen):
         elif report is not None and report.warnings:
             text = f"{record.label}: {report.warnings[0]}"
         elif record.demo_trading:
-            text = f"{record.label}: Bitget demo trading. Enter opens the balances."
+            text = f"{record.label}: {EXCHANGES[record.exchange].name} demo trading. Enter opens the balances."
         else:
             text = f"{record.label}: Enter opens the balances; r replaces the key."
         self.show_problem(text)
@@ -336,7 +337,7 @@ class HomeScreen(Screen):
 
         record = self._require_account()
         if record is not None:
-            self.app.push_screen(ChecklistScreen(self.app.reports.get(record.key), record.label))
+            self.app.push_screen(ChecklistScreen(record.exchange, self.app.reports.get(record.key), record.label))
 
     def on_screen_resume(self) -> None:
         if self.app.service is not None:

@@ -18,28 +18,24 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, Switch
 
-from exchange_tui.tui.guide import step_to_revisit
+from exchange_tui.exchanges.registry import EXCHANGES
+from exchange_tui.guide import step_to_revisit
 from exchange_tui.tui.messages import ActionFailed, InputRejected, KeyConnected, KeyRejected
 from exchange_tui.tui.widgets.paste_input import KeyInput
 
 if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
     from exchange_tui.store import AccountRecord
+    from exchange_tui.exchanges.base import DemoKey
     from exchange_tui.tui.app import ExchangeApp
-    from exchange_tui.tui.demo import DemoKey
 
-FIELDS = (
-    ("label", "Label", "a name for this account, e.g. main"),
-    ("api_key", "API key", "paste the API key"),
-    ("secret_key", "Secret key", "paste the secret key"),
-    ("passphrase", "Passphrase", "the passphrase you set on Bitget"),
-)
-SECRET_FIELDS = ("api_key", "secret_key", "passphrase")
+LABEL_FIELD = ("label", "Label", "a name for this account, e.g. main")
 PASTE_HINT = "Paste with your terminal's paste key (ctrl+shift+v, or shift+insert)."
 
 
 class KeyFormScreen(Screen):
-    """Label, API key, secret key, passphrase and the demo-trading switch, then Connect."""
+    """Label, the parts of the exchange's keys (API key, secret key, a passphrase where it has one)
+    and the demo-trading switch, then Connect."""
 
     app: ExchangeApp
 
@@ -54,14 +50,17 @@ class KeyFormScreen(Screen):
     def __init__(self, exchange: str, *, replacing: AccountRecord | None = None) -> None:
         super().__init__()
         self.exchange = exchange
+        self.spec = EXCHANGES[exchange]
         self.replacing = replacing
         self.report: KeyReport | None = None
+        self.secret_fields = tuple(field.name for field in self.spec.credentials)
+        self.fields = (LABEL_FIELD,) + tuple(
+            (field.name, field.label, field.help or f"paste the {field.label.lower()}") for field in self.spec.credentials
+        )
 
     @property
     def exchange_name(self) -> str:
-        from exchange_tui.exchanges.base import EXCHANGES
-
-        return EXCHANGES[self.exchange].name
+        return self.spec.name
 
     def compose(self) -> ComposeResult:
         name = self.exchange_name
@@ -75,7 +74,7 @@ class KeyFormScreen(Screen):
                 yield Static(f"Now: {name} key {record.key_prefix}. The new key is checked first;", id="replacing")
                 yield Static("the old one stays until the new one is accepted.")
             yield Static(PASTE_HINT, classes="hint")
-            for field, title, placeholder in FIELDS:
+            for field, title, placeholder in self.fields:
                 with Horizontal(classes="field"):
                     yield Static(title, classes="field-title")
                     if field == "label":
@@ -105,7 +104,7 @@ class KeyFormScreen(Screen):
 
     @on(Button.Pressed, "#reveal")
     def action_reveal(self) -> None:
-        for field in SECRET_FIELDS:
+        for field in self.secret_fields:
             widget = self.query_one(f"#{field}", Input)
             widget.password = not widget.password
 
@@ -116,13 +115,13 @@ class KeyFormScreen(Screen):
         if self.app.demo_keys is None:
             self.notify("Demo keys exist only in the demo (exchange-tui --demo).", severity="warning")
             return
-        self.app.push_screen(DemoKeyScreen(), self._fill)
+        self.app.push_screen(DemoKeyScreen(self.spec), self._fill)
 
     def _fill(self, key: DemoKey | None) -> None:
         if key is None or self.app.demo_keys is None:
             return
-        secrets = dict(zip(SECRET_FIELDS, self.app.demo_keys.credentials(key), strict=True))
-        for field in SECRET_FIELDS:
+        secrets = self.app.demo_keys.credentials(self.exchange, key)
+        for field in self.secret_fields:
             self.query_one(f"#{field}", Input).value = secrets[field].get_secret_value()
         if self.replacing is None:
             self.query_one("#label", Input).value = key.label
@@ -131,8 +130,8 @@ class KeyFormScreen(Screen):
 
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:
-        """Enter moves on to the next field; on the passphrase it connects."""
-        if event.input.id == "passphrase":
+        """Enter moves on to the next field; on the key's last part it connects."""
+        if event.input.id == self.secret_fields[-1]:
             self.action_connect()
         else:
             self.focus_next()
@@ -141,16 +140,14 @@ class KeyFormScreen(Screen):
 
     @on(Button.Pressed, "#connect")
     def action_connect(self) -> None:
-        for field, _, _ in FIELDS:
+        for field, _, _ in self.fields:
             self._field_error(field, "")
         self._busy(True)
         self.query_one("#outcome").remove_class("-failed")
         self.query_one("#outcome", Static).update(f"Checking the key with {self.exchange_name}… (clock, permissions, balances)")
         self.connect(
             self.query_one("#label", Input).value,
-            SecretStr(self.query_one("#api_key", Input).value),
-            SecretStr(self.query_one("#secret_key", Input).value),
-            SecretStr(self.query_one("#passphrase", Input).value),
+            {field: SecretStr(self.query_one(f"#{field}", Input).value) for field in self.secret_fields},
             self.query_one("#demo_trading", Switch).value,
         )
 
@@ -159,9 +156,7 @@ class KeyFormScreen(Screen):
         self.set_class(busy, "-busy")
 
     @work(exclusive=True, group="connect")
-    async def connect(
-        self, label: str, api_key: SecretStr, secret_key: SecretStr, passphrase: SecretStr, demo_trading: bool
-    ) -> None:
+    async def connect(self, label: str, parts: dict[str, SecretStr], demo_trading: bool) -> None:
         from exchange_tui.service import KeyRefused
         from exchange_tui.store import StoreError
         from exchange_tui.validation import InvalidInput
@@ -169,11 +164,9 @@ class KeyFormScreen(Screen):
         service = self.app.service
         try:
             if self.replacing is not None:
-                connected = await service.rotate(self.replacing.label, api_key, secret_key, passphrase)
+                connected = await service.rotate(self.replacing.label, **parts)
             else:
-                connected = await service.add(
-                    self.exchange, label, api_key, secret_key, passphrase, demo_trading=demo_trading
-                )
+                connected = await service.add(self.exchange, label, **parts, demo_trading=demo_trading)
         except InvalidInput as problem:
             self.post_message(InputRejected(problem.field, problem.message))
         except KeyRefused as refused:
@@ -187,7 +180,7 @@ class KeyFormScreen(Screen):
     def input_rejected(self, message: InputRejected) -> None:
         self._busy(False)
         self.query_one("#outcome", Static).update("Not sent: fix the field marked above.")
-        field = message.field if message.field in dict((f, t) for f, t, _ in FIELDS) else "label"
+        field = message.field if message.field in {f for f, _, _ in self.fields} else "label"
         self._field_error(field, message.problem)
         self.query_one(f"#{field}").focus()
 
@@ -201,7 +194,7 @@ class KeyFormScreen(Screen):
         self._busy(False)
         self.report = message.report
         error = message.report.error
-        step = step_to_revisit(message.report)
+        step = step_to_revisit(self.spec.guide, message.report)
         lines = ["[b]Not connected.[/b] Nothing was stored." if self.replacing is None else "[b]Not replaced.[/b] The old key stays."]
         if error is not None:
             lines += [escape(error.hint), escape(f"({self.exchange_name} {error.code}: {error.message})")]
@@ -221,7 +214,7 @@ class KeyFormScreen(Screen):
     def key_connected(self, message: KeyConnected) -> None:
         from exchange_tui.tui.screens.report import ConnectedScreen
 
-        for field in SECRET_FIELDS:
+        for field in self.secret_fields:
             self.query_one(f"#{field}", Input).value = ""
         record = message.connected.record
         self.app.reports[record.key] = message.connected.report
@@ -233,4 +226,4 @@ class KeyFormScreen(Screen):
         from exchange_tui.tui.screens.checklist import ChecklistScreen
 
         label = self.replacing.label if self.replacing else self.query_one("#label", Input).value
-        self.app.push_screen(ChecklistScreen(self.report, label or None))
+        self.app.push_screen(ChecklistScreen(self.exchange, self.report, label or None))

@@ -64,4 +64,4 @@ class ConnectedScreen(Screen):
     def action_open_checklist(self) -> None:
         from exchange_tui.tui.screens.checklist import ChecklistScreen
 
-        self.app.push_screen(ChecklistScreen(self.connected.report, self.connected.record.label))
+        self.app.push_screen(ChecklistScreen(self.connected.record.exchange, self.connected.report, self.connected.record.label))

@@ -1,0 +1,15 @@
+"""The exchanges the app works with: the only module that names each one's spec.
+
+The order is the order "Add new exchange" lists them in.
+"""
+
+from __future__ import annotations
+
+from exchange_tui.exchanges.base import ExchangeSpec
+from exchange_tui.exchanges.bitget.spec import SPEC as BITGET
+
+EXCHANGES: dict[str, ExchangeSpec] = {spec.id: spec for spec in (BITGET,)}
+
+
+def known() -> str:
+    return ", ".join(EXCHANGES)
