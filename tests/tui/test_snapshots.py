@@ -8,14 +8,15 @@ drift runs, and a screen is taken once the balances it shows have been pushed.
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
 
 import pytest
 from textual.widgets import Input
 
 from exchange_tui.config import Settings
 from exchange_tui.service import AccountService
-from exchange_tui.simulator import ThreadedSimulator
-from exchange_tui.simulator.bitget import SimulatorState
+from exchange_tui.exchanges.registry import EXCHANGES
+from exchange_tui.simulator import ThreadedSimulator, new_state
 from exchange_tui.tui.app import ExchangeApp
 from exchange_tui.tui.demo import DemoKeys
 from exchange_tui.tui.wording import wall_clock
@@ -24,32 +25,37 @@ SIZE = (80, 24)
 
 
 @pytest.fixture(scope="module")
-def threaded_simulator():
-    with ThreadedSimulator(SimulatorState()) as simulator:
-        yield simulator
+def simulators():
+    """Every registered exchange's simulator on a thread, by exchange id."""
+    with ExitStack() as running:
+        yield {exchange: running.enter_context(ThreadedSimulator(new_state(exchange))) for exchange in EXCHANGES}
 
 
 @pytest.fixture
-def snapshot_app(store, threaded_simulator):
-    def make(*labels: str) -> ExchangeApp:
-        if labels:
-            asyncio.run(_add(AccountService(store, settings=Settings.pointing({"bitget": threaded_simulator.url})), threaded_simulator, labels))
-        service = AccountService(store, settings=Settings.pointing({"bitget": threaded_simulator.url}))
+def snapshot_app(store, simulators):
+    """The app over ``store`` with accounts added first: ``"demo"`` is the Bitget simulator's account of
+    that label, ``"okx:demo"`` the OKX one's (stored as ``okx-demo``)."""
+
+    def make(*accounts: str) -> ExchangeApp:
+        settings = Settings.pointing({exchange: simulator.url for exchange, simulator in simulators.items()})
+        if accounts:
+            asyncio.run(_add(AccountService(store, settings=settings), simulators, accounts))
+        service = AccountService(store, settings=settings)
         now = wall_clock()
-        return ExchangeApp(
-            service=service, demo_keys=DemoKeys({"bitget": threaded_simulator}), clock=lambda: now, check_on_start=False
-        )
+        return ExchangeApp(service=service, demo_keys=DemoKeys(simulators), clock=lambda: now, check_on_start=False)
 
     return make
 
 
-async def _add(service: AccountService, simulator: ThreadedSimulator, labels: tuple[str, ...]) -> None:
+async def _add(service: AccountService, simulators: dict[str, ThreadedSimulator], accounts: tuple[str, ...]) -> None:
     from pydantic import SecretStr
 
-    for label in labels:
-        account = simulator.state.account(label)
-        secrets = (SecretStr(account.api_key), SecretStr(account.secret_key), SecretStr(account.passphrase))
-        await service.add("bitget", label, *secrets)
+    for entry in accounts:
+        exchange, _, label = entry.rpartition(":")
+        account = simulators[exchange or "bitget"].state.account(label)
+        parts = {"api_key": account.api_key, "secret_key": account.secret_key, "passphrase": account.passphrase}
+        secrets = {name: SecretStr(value) for name, value in parts.items() if value is not None}
+        await service.add(exchange or "bitget", f"{exchange}-{label}" if exchange else label, **secrets)
     await service.aclose()
 
 
@@ -85,7 +91,7 @@ def test_home_with_accounts(snap_compare, snapshot_app):
 
         await until(pilot, both_live)
 
-    assert snap_compare(snapshot_app("demo", "demo-readonly"), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(snapshot_app("demo", "okx:demo"), terminal_size=SIZE, run_before=run_before)
 
 
 def test_add_exchange(snap_compare, snapshot_app):
@@ -148,5 +154,24 @@ def test_help(snap_compare, snapshot_app):
     async def run_before(pilot):
         await until(pilot, lambda: pilot.app.home.query_one("#empty").display)
         await pilot.press("f1")
+
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def _second_exchanges_form(pilot) -> None:
+    await until(pilot, lambda: pilot.app.home.query_one("#empty").display)
+    await pilot.press("a", "down", "enter")
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "KeyFormScreen")
+
+
+def test_the_second_exchanges_key_form(snap_compare, snapshot_app):
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=_second_exchanges_form)
+
+
+def test_the_second_exchanges_checklist(snap_compare, snapshot_app):
+    async def run_before(pilot):
+        await _second_exchanges_form(pilot)
+        await pilot.press("f4")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "ChecklistScreen")
 
     assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=run_before)

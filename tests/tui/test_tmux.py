@@ -133,7 +133,8 @@ def tmux(tmp_path):
 
 @pytest.mark.parametrize("colour", ["256 colours", "NO_COLOR"])
 def test_demo_adds_the_demo_key_in_tmux(tmux, colour):
-    """The README's first command, keyboard only, at 80x24, with colours and without."""
+    """The README's first command, keyboard only, at 80x24, with colours and without: a Bitget demo key,
+    then an OKX one beside it, both live."""
     no_color = "NO_COLOR=1 " if colour == "NO_COLOR" else ""
     tmux.start(f"{no_color}TERM=screen-256color {sys.executable} -m exchange_tui --demo")
     tmux.wait_for("No exchange connected yet")
@@ -148,6 +149,22 @@ def test_demo_adds_the_demo_key_in_tmux(tmux, colour):
     tmux.send("Enter")
     screen = tmux.wait_for("Connected: Bitget · demo")
     assert "bg_83d5…" in screen
+    tmux.send("Escape")
+    tmux.wait_for("Total over 1 account")
+    tmux.send("a")
+    tmux.wait_for("Pick the exchange")
+    tmux.send("Down")
+    tmux.send("Enter")
+    tmux.wait_for("Add OKX account")
+    tmux.send("F7")
+    tmux.wait_for("Fill OKX demo key")
+    tmux.send("Enter")
+    tmux.wait_for("••••••••••••••")
+    tmux.send("Enter")
+    tmux.wait_for("Connected: OKX · okx-demo")
+    tmux.send("Escape")
+    screen = tmux.wait_until(lambda screen: screen.count("Connected · live") == 2, "both accounts live")
+    assert "Bitget" in screen and "OKX" in screen and "Total over 2 accounts" in screen
     tmux.send("C-q")
     assert tmux.exit_code() == 0
 

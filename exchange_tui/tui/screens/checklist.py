@@ -36,7 +36,7 @@ class ChecklistScreen(Screen):
         yield Header()
         with VerticalScroll(id="checklist"):
             about = f" · {self.label}" if self.label else ""
-            yield Static(f"Checklist: a {self.spec.name} API key{about}", classes="title")
+            yield Static(f"Checklist: the {self.spec.name} API key{about}", classes="title")
             if self.report is None:
                 yield Static("Not checked yet: connect (or check) the key to tick what the app can verify.", classes="hint")
             for result in evaluate(self.spec.guide, self.report):

@@ -123,7 +123,8 @@ class KeyFormScreen(Screen):
         for field in self.secret_fields:
             self.query_one(f"#{field}", Input).value = secrets[field].get_secret_value()
         if self.replacing is None:
-            self.query_one("#label", Input).value = key.label
+            taken = key.label.casefold() in self.state.records
+            self.query_one("#label", Input).value = f"{self.exchange}-{key.label}" if taken else key.label
             self.query_one("#demo_trading", Switch).value = key.demo_trading
         self.query_one("#connect").focus()
 
