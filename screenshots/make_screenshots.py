@@ -1,4 +1,5 @@
-"""Drive the demo with the keyboard and save every screen at 80x24 as SVG, then PNG (rsvg-convert).
+"""Drive the demo with the keyboard and save every screen at 80x24 as SVG, then PNG (rsvg-convert):
+a Bitget key refused, then connected, then an OKX key beside it on My Exchanges.
 
     python screenshots/make_screenshots.py
 
@@ -48,11 +49,16 @@ async def fill_demo_key(pilot: Pilot, index: int) -> None:
     await pilot.pause()
 
 
+def live_rows(app) -> int:
+    """How many accounts have a live reading: each exchange's watch has had its first push."""
+    return sum(1 for watch in app.state.watches.values() if watch.latest is not None and watch.latest.source == "live")
+
+
 async def main() -> None:
     with prepared_app(demo=True) as app:
         app.drift_seconds = 3600
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.service is not None)
+            await until(pilot, lambda: app.state.service is not None)
             await settle(pilot)
             save(pilot, "01-home-empty")
             await pilot.press("a")
@@ -75,7 +81,14 @@ async def main() -> None:
             await until(pilot, lambda: "live · last change" in str(app.screen.query_one("#freshness").render()))
             save(pilot, "06-balances")
             await pilot.press("escape")
-            await until(pilot, lambda: app.home.is_current and app.home.readings)
+            await until(pilot, lambda: app.home.is_current)
+            await pilot.press("a", "down", "enter")
+            await pilot.pause()
+            await fill_demo_key(pilot, 0)
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "ConnectedScreen")
+            await pilot.press("escape")
+            await until(pilot, lambda: app.home.is_current and live_rows(app) == 2)
             await pilot.pause()
             save(pilot, "07-home")
             await pilot.press("r")
