@@ -115,6 +115,7 @@ def _record_json(record) -> dict[str, Any]:
         "exchange": record.exchange,
         "key_prefix": record.key_prefix,
         "demo_trading": record.demo_trading,
+        "testnet": record.testnet,
         "site": record.site,
         "base_url": record.base_url,
         "created": record.created.isoformat(),
@@ -218,7 +219,13 @@ async def cmd_add(args: argparse.Namespace) -> int:
     parts = read_credentials(spec)
     async with _service(args) as service:
         connected = await service.add(
-            spec.id, args.label, **parts, demo_trading=args.demo_trading, site=args.site, base_url=args.url
+            spec.id,
+            args.label,
+            **parts,
+            demo_trading=args.demo_trading,
+            testnet=args.testnet,
+            site=args.site,
+            base_url=args.url,
         )
     return _show_report(args, connected.report, connected.record.label)
 
@@ -504,6 +511,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("exchange", metavar="EXCHANGE", help=" or ".join(EXCHANGES))
     add.add_argument("label", metavar="LABEL", help="a short name: letters, digits, - and _")
     add.add_argument("--demo-trading", action="store_true", help="the key is a demo-trading key")
+    add.add_argument("--testnet", action="store_true", help="the key is of the exchange's testnet, where it has one")
     sites = sorted({site.id for spec in EXCHANGES.values() for site in spec.sites[1:]})
     add.add_argument(
         "--site", metavar="SITE", help=f"the exchange's site the key belongs to, where it has several ({', '.join(sites)})"

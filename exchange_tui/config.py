@@ -135,9 +135,15 @@ class Settings:
     config_file: Path
 
     @classmethod
-    def pointing(cls, rest_urls: Mapping[str, str]) -> Settings:
-        """Settings with nothing but these exchanges' REST bases (by exchange id): the demo's simulators."""
-        environ = {EXCHANGES[exchange].urls[0].env(exchange): url for exchange, url in rest_urls.items()}
+    def pointing(cls, urls: Mapping[str, str | Mapping[str, str]]) -> Settings:
+        """Settings with nothing but these exchanges' URLs (by exchange id): its REST base, or its URL
+        settings by name (``{"url": …, "futures_url": …}``), as the demo points at its simulators."""
+        environ = {}
+        for exchange, given in urls.items():
+            named = {"url": given} if isinstance(given, str) else given
+            for setting in EXCHANGES[exchange].urls:
+                if setting.name in named:
+                    environ[setting.env(exchange)] = named[setting.name]
         return cls(environ, Path(FILE_NAME))
 
     def urls(self, exchange: str) -> dict[str, str]:

@@ -146,8 +146,11 @@ class KeyReport(BaseModel):
     connected: bool
     checked_at: datetime
     demo_trading: bool = False
+    testnet: bool = False
     site: str | None = None
     """The exchange's site the key was found on, where it has several."""
+    expires_at: datetime | None = None
+    """When the exchange says the key stops working, where it says so."""
     account_mode: AccountMode | None = None
     uid: str | None = None
     permissions: list[str] = Field(default_factory=list)

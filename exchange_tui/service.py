@@ -182,7 +182,7 @@ class AccountService:
             require_secure_url(record.base_url, "the account's own URL (add --url)", allow_insecure=self.allow_insecure)
         if override or record.base_url:
             urls["url"] = override or record.base_url
-        return spec.connect(credentials, Connection(record.demo_trading, record.site, urls))
+        return spec.connect(credentials, Connection(record.demo_trading, record.site, urls, record.testnet))
 
     async def _verify(self, record: AccountRecord, credentials: Credentials, warnings: list[str]) -> KeyReport:
         async with aclosing(self._connect(record, credentials)) as client:
@@ -214,6 +214,7 @@ class AccountService:
         passphrase: SecretStr | None = None,
         *,
         demo_trading: bool = False,
+        testnet: bool = False,
         site: str | None = None,
         base_url: str | None = None,
     ) -> Connected:
@@ -223,7 +224,7 @@ class AccountService:
         site = self._site(spec, site)
         checked = check_credentials(spec, api_key, secret_key, passphrase)
         candidate = AccountRecord.new(
-            spec.id, label, checked.credentials, demo_trading=demo_trading, base_url=base_url, site=site
+            spec.id, label, checked.credentials, demo_trading=demo_trading, base_url=base_url, site=site, testnet=testnet
         )
         async with self._flow_lock(label):
             if any(r.key == label.casefold() for r in await self.accounts()):
@@ -235,6 +236,7 @@ class AccountService:
                     label,
                     checked.credentials,
                     demo_trading=report.demo_trading,
+                    testnet=report.testnet,
                     base_url=base_url,
                     site=report.site or site,
                 )

@@ -87,6 +87,8 @@ class Environment(StrEnum):
     LIVE = "live"
     DEMO = "demo"
     """The exchange's demo trading (paper money), with keys made for it."""
+    TESTNET = "testnet"
+    """The exchange's test network: hosts and keys of its own."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Connection:
     site: str | None = None
     urls: Mapping[str, str] = field(default_factory=dict)
     """:class:`UrlSetting` names to URLs: the account's or the command's ``--url`` as ``url``, then the settings."""
+    testnet: bool = False
 
 
 Connect = Callable[[Credentials, Connection], ExchangeClient]

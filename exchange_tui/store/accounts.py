@@ -224,10 +224,11 @@ class AccountStore:
         demo_trading: bool = False,
         base_url: str | None = None,
         site: str | None = None,
+        testnet: bool = False,
     ) -> AccountRecord:
         """Store a new account: its secret first, then its index entry. ``AccountExists`` if taken."""
         record = AccountRecord.new(
-            exchange, label, credentials, demo_trading=demo_trading, base_url=base_url, site=site
+            exchange, label, credentials, demo_trading=demo_trading, base_url=base_url, site=site, testnet=testnet
         )
         with self.lock(label):
             with self.index.edit() as document:

@@ -99,6 +99,7 @@ class AccountRecord(BaseModel):
     exchange: str = Field(pattern=f"^{EXCHANGE_PATTERN}$")
     key_prefix: str = Field(max_length=KEY_PREFIX_LENGTH + 1)
     demo_trading: bool = False
+    testnet: bool = False
     site: str | None = None
     """The exchange's site (region) the key belongs to, where it has several; ``None``: its first."""
     base_url: str | None = None
@@ -118,6 +119,7 @@ class AccountRecord(BaseModel):
         demo_trading: bool,
         base_url: str | None,
         site: str | None = None,
+        testnet: bool = False,
     ) -> AccountRecord:
         """The record of an account about to be added, created now."""
         return cls(
@@ -125,6 +127,7 @@ class AccountRecord(BaseModel):
             exchange=check_exchange(exchange),
             key_prefix=credentials.key_prefix,
             demo_trading=demo_trading,
+            testnet=testnet,
             site=site,
             base_url=base_url,
             created=now(),

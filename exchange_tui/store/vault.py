@@ -250,6 +250,7 @@ class VaultAccountStore:
         demo_trading: bool = False,
         base_url: str | None = None,
         site: str | None = None,
+        testnet: bool = False,
     ) -> AccountRecord:
         """Store a new account: a write that fails if the secret exists, then its facts.
 
@@ -257,7 +258,7 @@ class VaultAccountStore:
         version found, so a box that wrote it meanwhile is not overwritten.
         """
         record = AccountRecord.new(
-            exchange, label, credentials, demo_trading=demo_trading, base_url=base_url, site=site
+            exchange, label, credentials, demo_trading=demo_trading, base_url=base_url, site=site, testnet=testnet
         )
         path = self._path(exchange, label)
         with self.lock(label):
@@ -569,6 +570,8 @@ def _facts(record: AccountRecord) -> dict[str, str]:
         facts["base_url"] = record.base_url
     if record.site:
         facts["site"] = record.site
+    if record.testnet:
+        facts["testnet"] = "true"
     if record.rotated:
         facts["rotated"] = record.rotated.isoformat()
     if record.rotated_by:
@@ -588,6 +591,7 @@ def _record(facts: dict[str, str]) -> AccountRecord | None:
             demo_trading=facts.get("demo_trading") == "true",
             base_url=facts.get("base_url"),
             site=facts.get("site"),
+            testnet=facts.get("testnet") == "true",
             created=facts["created"],
             rotated=facts.get("rotated"),
             rotated_by=facts.get("rotated_by"),

@@ -39,7 +39,12 @@ async def service(exchange, store):
 async def add(service, exchange, role="connects", label="main", **changes):
     key = exchange.scenario.key(role)
     return await service.add(
-        exchange.exchange, label, **parts(key, **changes), demo_trading=key.demo_trading, site=key.site
+        exchange.exchange,
+        label,
+        **parts(key, **changes),
+        demo_trading=key.demo_trading,
+        testnet=key.testnet,
+        site=key.site,
     )
 
 

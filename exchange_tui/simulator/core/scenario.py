@@ -42,6 +42,7 @@ class SimKey:
     passphrase: str | None
     demo_trading: bool
     site: str | None
+    testnet: bool = False
 
     def __repr__(self) -> str:
         return f"SimKey(label={self.label!r}, api_key={self.api_key!r}, demo_trading={self.demo_trading}, site={self.site!r})"
