@@ -19,7 +19,7 @@ from typing import Any
 
 import h11
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
@@ -161,6 +161,16 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _ByPort:
+    """One ASGI app per listening port: a state serving several hosts (environments) on one uvicorn server."""
+
+    def __init__(self, apps: dict[int, ASGIApp]) -> None:
+        self.apps = apps
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.apps[scope["server"][1]](scope, receive, send)
+
+
 def _url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
@@ -185,25 +195,29 @@ class _Simulator:
         self.port = port
         self.limits = limits if limits is not None else ServerLimits()
         self.url = ""
+        self.urls: dict[str, str] = {}
+        """Every REST base served, by its settings name (``url``; ``demo_url``… where environments are hosts)."""
 
-    def ws(self, path: str) -> str:
-        """The WebSocket URL of one of the simulator's socket paths."""
-        return "ws" + self.url.removeprefix("http") + path
+    def ws(self, path: str, host: str | None = None) -> str:
+        """The WebSocket URL of one of the simulator's socket paths, on the URL named ``host`` (``url`` unless told)."""
+        base = self.urls[host] if host is not None else self.url
+        return "ws" + base.removeprefix("http") + path
 
     @property
     def ws_urls(self) -> dict[str, str]:
         """Every WebSocket the exchange serves, by the startup line's names (``ws_url``, ``ws_demo_url``…)."""
-        return {name: self.ws(path) for name, path in self.state.ws_paths.items()}
+        hosts = self.state.ws_hosts
+        return {name: self.ws(path, hosts.get(name)) for name, path in self.state.ws_paths.items()}
 
     @property
     def ws_url(self) -> str:
         """The live private WebSocket."""
-        return self.ws(self.state.ws_paths["ws_url"])
+        return self.ws_urls["ws_url"]
 
     @property
     def ws_demo_url(self) -> str:
         """The demo-trading private WebSocket."""
-        return self.ws(self.state.ws_paths["ws_demo_url"])
+        return self.ws_urls["ws_demo_url"]
 
     @property
     def scenario(self) -> Scenario:
@@ -212,7 +226,7 @@ class _Simulator:
 
     def startup_line(self) -> dict[str, object]:
         """The one JSON line ``exchange-tui simulator`` prints: where to connect and how to log in."""
-        return {"url": self.url, **self.ws_urls, "accounts": self.state.credentials_line()}
+        return {"url": self.url, **self.urls, **self.ws_urls, "accounts": self.state.credentials_line()}
 
 
 class SimulatorServer(_Simulator):
@@ -225,18 +239,29 @@ class SimulatorServer(_Simulator):
     """
 
     async def __aenter__(self) -> SimulatorServer:
-        sock = _bind(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        self.url = _url(sock)
-        config = _Config(self.state.create_app(self.limits), self.limits)
+        apps = self.state.create_apps(self.limits)
+        sockets: list[socket.socket] = []
+        try:
+            for index in range(len(apps)):
+                sockets.append(_bind(self.host, self.port if index == 0 else 0))
+        except OSError:
+            for sock in sockets:
+                sock.close()
+            raise
+        self.port = sockets[0].getsockname()[1]
+        self.urls = {name: _url(sock) for name, sock in zip(apps, sockets, strict=True)}
+        self.url = next(iter(self.urls.values()))
+        by_port = {sock.getsockname()[1]: app for sock, app in zip(sockets, apps.values(), strict=True)}
+        config = _Config(next(iter(by_port.values())) if len(by_port) == 1 else _ByPort(by_port), self.limits)
         logging.getLogger("uvicorn.error").addFilter(hide_planned_drops)
         self._uvicorn = _Uvicorn(config)
-        self._serving = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
+        self._serving = asyncio.create_task(self._uvicorn.serve(sockets=sockets))
         started = asyncio.create_task(self._uvicorn.started_event.wait())
         await asyncio.wait({started, self._serving}, return_when=asyncio.FIRST_COMPLETED)
         if not self._uvicorn.started:
             started.cancel()
-            sock.close()
+            for sock in sockets:
+                sock.close()
             raise RuntimeError(f"the simulator could not start on {self.url}") from self._serving.exception()
         return self
 
@@ -287,5 +312,6 @@ class ThreadedSimulator(_Simulator):
         async with SimulatorServer(self.state, self.host, self.port, self.limits) as server:
             self.port = server.port
             self.url = server.url
+            self.urls = server.urls
             self._ready.set()
             await self._stop.wait()

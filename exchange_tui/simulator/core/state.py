@@ -69,10 +69,21 @@ class CoreState(ABC):
     def create_app(self, limits: ServerLimits) -> ASGIApp:
         """The exchange's web application on this state: its REST endpoints, WebSockets and controls."""
 
+    def create_apps(self, limits: ServerLimits) -> Mapping[str, ASGIApp]:
+        """Every web application this state serves, each on a port of its own, by the name of its URL in the
+        startup line and the settings; the first is the server's ``url``. One, ``url``, unless the exchange
+        serves several environments (live, demo, testnet) from different hosts."""
+        return {"url": self.create_app(limits)}
+
     @property
     @abstractmethod
     def ws_paths(self) -> Mapping[str, str]:
         """The startup line's WebSocket names and their paths; ``ws_url`` and ``ws_demo_url`` at least."""
+
+    @property
+    def ws_hosts(self) -> Mapping[str, str]:
+        """Which of :meth:`create_apps`' URLs serves each WebSocket of ``ws_paths`` (the first, unless named)."""
+        return {}
 
     @property
     @abstractmethod
