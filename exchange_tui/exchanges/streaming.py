@@ -1,12 +1,13 @@
 """What every exchange's private balance stream does alike: one key on one WebSocket, kept open.
 
 An exchange's stream subclasses :class:`PrivateStream` and says what is its own: its name for
-messages (``exchange``), the login frame (:meth:`PrivateStream._login_frame`) and, where it differs,
-the answer to it (:meth:`PrivateStream._login_answer`), the subscription
-(:meth:`PrivateStream._subscribe`), what a message means once live
-(:meth:`PrivateStream._on_message`), what the reader is told when the connection goes
-(:meth:`PrivateStream._down`), and how it keeps the connection alive (``ping``, ``pong``,
-``ping_on_silence``, ``messages_per_second``, ``connect_limit``).
+messages (``exchange``) and its typed errors (``errors``), the login frame (``_login_frame``; most
+are :func:`login_op`'s shape) and, where they differ, the answer to it (``_login_answer``) and
+which refusal is its clock's (``_clock_refusal``), the subscription (``_subscribe``), what a
+message means once live (``_on_message``), a notice that the exchange will close the connection
+(``_notice``), what the reader is told when the connection goes (``_down``), and how it keeps the
+connection alive and within limits (``ping``, ``pong``, ``ping_on_silence``,
+``messages_per_second``, ``connect_limit``).
 
 The base runs the rest: the background task and the queue the iteration reads (a crash of ours is
 raised to the reader), the reconnect loop with a capped, jittered exponential backoff (reset once
@@ -161,7 +162,9 @@ class PrivateStream(ABC, Generic[U]):
 
     @abstractmethod
     async def _subscribe(self, ws: ClientConnection) -> None:
-        """Subscribe, wait for what makes the stream live and publish it (or raise)."""
+        """Subscribe, wait for what makes the stream live, set ``status`` live and publish it (or raise).
+
+        A stream that went live before its connection was lost reconnects after the shortest backoff."""
 
     @abstractmethod
     def _on_message(self, message: dict[str, Any]) -> None:
