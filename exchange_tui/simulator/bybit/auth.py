@@ -9,7 +9,8 @@ Headers (§2.2): ``X-BAPI-API-KEY``, ``X-BAPI-TIMESTAMP`` (epoch ms), ``X-BAPI-S
     RSA key : X-BAPI-SIGN = base64(RSA-SHA256 PKCS#1 v1.5 signature), verified with the key's public key
 
 So ccxt's insertion-ordered query and PYBIT's sorted one each verify against what was sent, and only
-that (§8 (b)); PYBIT's spaced JSON verifies against its own bytes (§8 (c)).
+that (§8 (b)); PYBIT's spaced JSON verifies against its own bytes (§8 (c)). ``recvWindow`` in the prehash
+is the header as sent (nothing when it is absent; the window is then 5000, an inference).
 
 Checks, in this order; the first failing one answers (the order is inferred: what the headers alone
 decide, then the key record):
