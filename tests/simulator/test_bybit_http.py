@@ -11,6 +11,7 @@ from bybit_requests import bybit_error, bybit_get, bybit_headers, bybit_post, no
 
 from exchange_tui.simulator import SimulatorServer
 from exchange_tui.simulator.bybit import SimulatorState
+from exchange_tui.simulator.core.clock import ManualClock
 
 QUERY_API = "/v5/user/query-api"
 WALLET = "/v5/account/wallet-balance"
@@ -216,3 +217,16 @@ def test_the_startup_line(bybit_simulator):
     assert list(accounts)[:1] == ["demo"] and "passphrase" not in accounts["demo"]
     assert len(accounts["demo"]["api_key"]) == 18 and len(accounts["demo"]["secret_key"]) == 36
     assert "PRIVATE KEY" in accounts["demo-rsa"]["secret_key"] and accounts["demo-trading"]["environment"] == "demo"
+
+
+async def test_a_key_bound_to_no_ip_expires_after_90_days(scenario):
+    """§1: "An API key created without binding IP address(es) will expire after 90 days"; a bound one does not."""
+    clock = ManualClock()
+    async with SimulatorServer(SimulatorState(clock=clock, also_serve=())) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            clock.advance(89 * 86_400_000)
+            assert (await key_check(http, scenario.key("connects"), timestamp=str(clock())))["deadlineDay"] == 1
+            clock.advance(86_400_000)
+            expired = await bybit_get(http, scenario.key("connects"), QUERY_API, timestamp=str(clock()))
+            assert bybit_error(expired) == (200, 33004, "(Derivatives) Your api key has expired")
+            assert (await key_check(http, scenario.key("withdraw"), timestamp=str(clock())))["deadlineDay"] == -2

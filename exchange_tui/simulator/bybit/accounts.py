@@ -42,7 +42,6 @@ from exchange_tui.simulator.core.numbers import Amount
 ZERO = Decimal(0)
 API_KEY_PATTERN = r"^[A-Za-z0-9]{18}$"
 """An API key: 18 characters (reference §1, "Key formats")."""
-
 Environment = Literal["mainnet", "demo", "testnet"]
 AccountType = Literal["UNIFIED", "FUND"]
 NO_IP_DAYS = 90

@@ -86,10 +86,9 @@ class BybitWording:
 
 @dataclass(frozen=True)
 class Call:
-    """What an endpoint function gets: the state, this host's environment, the query, the raw body, the key."""
+    """What an endpoint function gets: the state, the query, the raw body and the signing key."""
 
     state: SimulatorState
-    environment: Environment
     params: QueryParams
     body: bytes
     signed_by: SimAccount | None
@@ -273,7 +272,7 @@ def _api_route(state: SimulatorState, environment: Environment, endpoint: Endpoi
                 headers = _limit_headers(state, limit_key, endpoint.per_second, now_ms)
                 if not allowed:
                     raise BybitError(10006)
-            result = endpoint.answer(Call(state, environment, request.query_params, body, account))
+            result = endpoint.answer(Call(state, request.query_params, body, account))
         except BybitError as error:
             return error_response(error, now_ms, headers)
         return bybit_response(0, endpoint.ok, result, now_ms, headers=headers)
