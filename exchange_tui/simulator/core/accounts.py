@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
 
 
 class KeyEntry(Protocol):
@@ -22,6 +23,19 @@ class KeyEntry(Protocol):
 
 
 Entry = TypeVar("Entry", bound=BaseModel)
+
+
+class CamelFields(BaseModel):
+    """A balance entry: the exchange's camelCase names in files and answers, snake_case in Python."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, alias_generator=to_camel)
+
+
+def currency_name(name: str, word: str) -> str:
+    """A currency's name as an entry keeps it, upper-cased; ``word`` is what the exchange calls one."""
+    if not name.strip():
+        raise ValueError(f"a {word} name cannot be empty")
+    return name.strip().upper()
 
 
 class AccountsFile(BaseModel, Generic[Entry]):

@@ -8,13 +8,38 @@ concern it (:meth:`Session.wants`) and the push a balance change becomes (:meth:
 from __future__ import annotations
 
 import asyncio
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from exchange_tui.simulator.core.events import BalanceChanged, SimEvent, WebSocketsDropped
 from exchange_tui.simulator.core.state import CoreState
+
+
+def frame(**fields: object) -> str:
+    """A JSON text frame, compact as the exchanges send theirs."""
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def parse_request(text: str | None) -> dict[str, Any] | None:
+    """A text frame as a request: a JSON object with a string ``op``; None for anything else."""
+    try:
+        request = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    if not isinstance(request, dict) or not isinstance(request.get("op"), str):
+        return None
+    return request
+
+
+def login_fields(args: object, names: tuple[str, ...]) -> dict[str, str] | None:
+    """A login's ``args``, one object, as the text of each of ``names`` ("" when absent); None for other ``args``."""
+    if not (isinstance(args, list) and len(args) == 1 and isinstance(args[0], dict)):
+        return None
+    return {name: str(args[0].get(name) or "") for name in names}
 
 
 @dataclass(frozen=True)
