@@ -21,13 +21,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from exchange_tui.simulator.core.control import control, control_mount
-from exchange_tui.simulator.core.gateway import client_ip, exchange_app
+from exchange_tui.simulator.core import rest
+from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 from exchange_tui.simulator.okx import market, views
 from exchange_tui.simulator.okx.accounts import Permission, SimAccount, Wallet
@@ -51,9 +51,18 @@ def error_response(error: OkxError) -> JSONResponse:
 
 
 class OkxWording:
-    """How OKX answers what the core's gateway refuses (``core.gateway.Wording``)."""
+    """How OKX answers what the core's gateway refuses and its endpoints answer (``core.rest.RestWording``)."""
 
     cut_short_body = CUT_SHORT_BODY
+    refusal = OkxError
+
+    def refused(self, error: Exception, now_ms: int) -> Response:
+        assert isinstance(error, OkxError)
+        return error_response(error)
+
+    def answered(self, data: object, now_ms: int) -> Response:
+        assert isinstance(data, list)
+        return okx_response("0", "", data)
 
     def too_many_requests(self, now_ms: int) -> Response:
         return error_response(OkxError("50011"))
@@ -66,29 +75,18 @@ class OkxWording:
         return okx_response(str(status), phrase, [], status)
 
 
-@dataclass(frozen=True)
-class Call:
-    """What an endpoint function gets: the state, the query, the raw body and the signing key."""
+Call = rest.Call[SimulatorState, SimAccount]
 
-    state: SimulatorState
-    params: QueryParams
-    body: bytes
-    signed_by: SimAccount | None
 
-    @property
-    def account(self) -> SimAccount:
-        assert self.signed_by is not None, "public endpoints have no key"
-        return self.signed_by
-
-    def ccys(self) -> set[str] | None:
-        """The ``ccy`` filter: comma-separated, "no more than 20" (reference §3); None when absent."""
-        text = self.params.get("ccy", "")
-        if not text:
-            return None
-        ccys = {c.strip().upper() for c in text.split(",") if c.strip()}
-        if not ccys or len(ccys) > 20:
-            raise OkxError("51000", "ccy")
-        return ccys
+def _ccys(call: Call) -> set[str] | None:
+    """The ``ccy`` filter: comma-separated, "no more than 20" (reference §3); None when absent."""
+    text = call.params.get("ccy", "")
+    if not text:
+        return None
+    ccys = {c.strip().upper() for c in text.split(",") if c.strip()}
+    if not ccys or len(ccys) > 20:
+        raise OkxError("51000", "ccy")
+    return ccys
 
 
 @dataclass(frozen=True)
@@ -134,11 +132,11 @@ def _config(call: Call) -> list[object]:
 
 
 def _balance(call: Call) -> list[object]:
-    return [views.trading_balance(call.state, call.account, call.ccys())]
+    return [views.trading_balance(call.state, call.account, _ccys(call))]
 
 
 def _funding(call: Call) -> list[object]:
-    return list(views.funding_balances(call.state, call.account, call.ccys()))
+    return list(views.funding_balances(call.state, call.account, _ccys(call)))
 
 
 def _valuation(call: Call) -> list[object]:
@@ -198,32 +196,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def _api_route(state: SimulatorState, endpoint: Endpoint) -> Route:
-    async def answer(request: Request) -> Response:
-        now_ms = state.now_ms()
-        body = await request.body()
-        scope = request.scope
-        ip = client_ip(scope)
-        try:
-            account = None
-            limit_key: tuple[str, ...] = ("ip", ip, endpoint.path)
-            if endpoint.permission is not None:
-                raw_path = scope.get("raw_path") or scope["path"].encode()
-                signed = SignedRequest(request.method, raw_path, scope["query_string"], body, request.headers, ip)
-                faults = state.faults
-                realm = Realm(state.site, now_ms, faults.rest_window_ms, faults.unknown_key_status)
-                account = authenticate(signed, state.account_by_key, realm)
-                if endpoint.permission not in account.perm or endpoint.reads in account.refused_reads:
-                    raise OkxError("50120")
-                limit_key = ("uid", account.uid, endpoint.path)
-            if not state.limiter.allow(limit_key, endpoint.limit, endpoint.window_ms, now_ms):
-                raise OkxError("50011")
-            data = endpoint.answer(Call(state, request.query_params, body, account))
-        except OkxError as error:
-            return error_response(error)
-        return okx_response("0", "", data)
-
-    return Route(endpoint.path, answer, methods=[endpoint.method])
+def _sign_in(
+    state: SimulatorState, endpoint: Endpoint, request: Request, body: bytes, ip: str, now_ms: int
+) -> SimAccount | None:
+    """Nobody for a public endpoint; else ``auth.authenticate``, then the endpoint's permission (50120)."""
+    if endpoint.permission is None:
+        return None
+    scope = request.scope
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    signed = SignedRequest(request.method, raw_path, scope["query_string"], body, request.headers, ip)
+    faults = state.faults
+    realm = Realm(state.site, now_ms, faults.rest_window_ms, faults.unknown_key_status)
+    account = authenticate(signed, state.account_by_key, realm)
+    if endpoint.permission not in account.perm or endpoint.reads in account.refused_reads:
+        raise OkxError("50120")
+    return account
 
 
 class _BalanceChange(BaseModel):
@@ -276,5 +263,7 @@ def _control_routes(state: SimulatorState) -> list[Route]:
 
 
 def create_app(state: SimulatorState, limits: ServerLimits | None = None) -> Starlette:
-    routes = [*(_api_route(state, e) for e in ENDPOINTS), *ws_routes(state), control_mount(state, _control_routes(state))]
-    return exchange_app(state, limits, OkxWording(), routes, lambda: okx_response("404", "Not Found", [], 404))
+    wording = OkxWording()
+    api = [rest.api_route(state, endpoint, wording, _sign_in) for endpoint in ENDPOINTS]
+    routes = [*api, *ws_routes(state), control_mount(state, _control_routes(state))]
+    return exchange_app(state, limits, wording, routes, lambda: okx_response("404", "Not Found", [], 404))
