@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from exchange_tui.simulator.bitget import views
 from exchange_tui.simulator.bitget.accounts import PRODUCT_TYPES, SimAccount
@@ -44,7 +43,7 @@ from exchange_tui.simulator.bitget.auth import (
 from exchange_tui.simulator.bitget.errors import BitgetError
 from exchange_tui.simulator.bitget.state import SPOT, SimulatorState
 from exchange_tui.simulator.bitget.ws import ws_routes
-from exchange_tui.simulator.core.control import control, control_mount
+from exchange_tui.simulator.core.control import WorldControls, control_mount
 from exchange_tui.simulator.core import rest
 from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
@@ -252,7 +251,7 @@ class _PriceChange(BaseModel):
     last: Decimal
 
 
-def _control_routes(state: SimulatorState) -> list[Route]:
+def _controls(state: SimulatorState) -> WorldControls:
     """Bitget's own knobs beside the core's: balances, prices and new keys."""
 
     def balance(body: dict[str, object]) -> object:
@@ -270,15 +269,11 @@ def _control_routes(state: SimulatorState) -> list[Route]:
         key = state.add_key(str(body.get("label", "")))
         return key.model_dump(include={"label", "api_key", "secret_key", "passphrase"})
 
-    return [
-        Route("/balance", control(balance), methods=["POST"]),
-        Route("/price", control(price), methods=["POST"]),
-        Route("/keys", control(add_key), methods=["POST"]),
-    ]
+    return WorldControls(balance, price, add_key)
 
 
 def create_app(state: SimulatorState, limits: ServerLimits | None = None) -> Starlette:
     wording = BitgetWording()
     api = [rest.api_route(state, endpoint, wording, _sign_in) for endpoint in ENDPOINTS]
-    routes = [*api, *ws_routes(state), control_mount(state, _control_routes(state))]
+    routes = [*api, *ws_routes(state), control_mount(state, _controls(state))]
     return exchange_app(state, limits, wording, routes, lambda: error_response(BitgetError.not_found(), state.now_ms()))

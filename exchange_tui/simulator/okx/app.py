@@ -23,9 +23,8 @@ from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-from exchange_tui.simulator.core.control import control, control_mount
+from exchange_tui.simulator.core.control import WorldControls, control_mount
 from exchange_tui.simulator.core import rest
 from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
@@ -237,7 +236,7 @@ class _NewKey(BaseModel):
     like: str
 
 
-def _control_routes(state: SimulatorState) -> list[Route]:
+def _controls(state: SimulatorState) -> WorldControls:
     """OKX's own knobs beside the core's: balances (trading or funding), prices and new keys."""
 
     def balance(body: dict[str, object]) -> object:
@@ -255,15 +254,11 @@ def _control_routes(state: SimulatorState) -> list[Route]:
         key = sim_key(state.add_key(new.label, new.like))
         return {"label": key.label, "api_key": key.api_key, "secret_key": key.secret_key, "passphrase": key.passphrase}
 
-    return [
-        Route("/balance", control(balance), methods=["POST"]),
-        Route("/price", control(price), methods=["POST"]),
-        Route("/keys", control(add_key), methods=["POST"]),
-    ]
+    return WorldControls(balance, price, add_key)
 
 
 def create_app(state: SimulatorState, limits: ServerLimits | None = None) -> Starlette:
     wording = OkxWording()
     api = [rest.api_route(state, endpoint, wording, _sign_in) for endpoint in ENDPOINTS]
-    routes = [*api, *ws_routes(state), control_mount(state, _control_routes(state))]
+    routes = [*api, *ws_routes(state), control_mount(state, _controls(state))]
     return exchange_app(state, limits, wording, routes, lambda: okx_response("404", "Not Found", [], 404))
