@@ -7,6 +7,7 @@ are unique, finds the exchange's built-in ``demo_accounts.json`` and prints the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -59,6 +60,13 @@ def parse_accounts(entry: type[Entry], text: str | bytes) -> tuple[Entry, ...]:
 def validate_accounts(entry: type[Entry], accounts: tuple[Entry, ...]) -> tuple[Entry, ...]:
     """``accounts`` checked as a file's would be (at least one, unique labels and keys)."""
     return AccountsFile[entry](accounts=accounts).accounts  # type: ignore[valid-type]
+
+
+def accounts_or_demo(
+    entry: type[Entry], accounts: Iterable[Entry] | None, demo: Callable[[], tuple[Entry, ...]]
+) -> tuple[Entry, ...]:
+    """``accounts`` checked (:func:`validate_accounts`), or the exchange's ``demo`` ones when None."""
+    return demo() if accounts is None else validate_accounts(entry, tuple(accounts))
 
 
 def load_accounts(entry: type[Entry], path: str | Path) -> tuple[Entry, ...]:
