@@ -63,7 +63,6 @@ not read: uvicorn closes the connection with 1009.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import Callable
@@ -81,7 +80,7 @@ from exchange_tui.simulator.core.allowlist import ip_allowed
 from exchange_tui.simulator.core.events import BalanceChanged
 from exchange_tui.simulator.core.ratelimit import SlidingWindowLimiter
 from exchange_tui.simulator.core.signing import matches_any, same_text
-from exchange_tui.simulator.core.websocket import Session, frame, login_fields, parse_request
+from exchange_tui.simulator.core.websocket import Close, Session, frame, login_fields, parse_request
 
 PRIVATE_PATH = "/v2/ws/private"
 PUBLIC_PATH = "/v2/ws/public"
@@ -141,6 +140,7 @@ def _error_frame(error: WsError, arg: object = None) -> str:
 
 class _Session(Session):
     state: SimulatorState
+    idle_close = Close(_GOING_AWAY)
 
     def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool, private: bool, uta: bool) -> None:
         super().__init__(state, websocket)
@@ -156,31 +156,15 @@ class _Session(Session):
 
     # -- receiving ---------------------------------------------------------
 
-    async def read(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_ping = loop.time()
-        while True:
-            idle_s = self.state.faults.ws_idle_timeout_ms / 1000
-            timeout = None if self.closing else last_ping + idle_s - loop.time()
-            try:
-                message = await asyncio.wait_for(self.websocket.receive(), timeout)
-            except TimeoutError:
-                self.close(_GOING_AWAY)
-                continue
-            if message["type"] == "websocket.disconnect":
-                return
-            if self.closing:
-                continue
-            if not self.limiter.allow("messages", MESSAGES_PER_SECOND, 1000, self.state.now_ms()):
-                self.send(_error_frame(WsError(30007)))
-                self.close(_POLICY_VIOLATION)
-                continue
-            text = message.get("text")
-            if text == "ping":
-                last_ping = loop.time()
-                if not self.state.faults.ws_ignore_pings:
-                    self.send("pong")
-                continue
+    def hear(self, text: str | None) -> None:
+        """Every message counts against the limit; only a ``ping`` keeps the connection alive."""
+        if not self.limiter.allow("messages", MESSAGES_PER_SECOND, 1000, self.state.now_ms()):
+            self.send(_error_frame(WsError(30007)))
+            self.close(_POLICY_VIOLATION)
+        elif text == "ping":
+            self.heard()
+            self.pong()
+        else:
             self._answer(text)
 
     def _answer(self, text: str | None) -> None:

@@ -46,7 +46,6 @@ only the changed one (``faults.ws_update_details``). ``unsubscribe`` is acked an
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import Callable
@@ -58,7 +57,7 @@ from starlette.websockets import WebSocket
 from exchange_tui.simulator.core.allowlist import ip_allowed
 from exchange_tui.simulator.core.events import BalanceChanged
 from exchange_tui.simulator.core.signing import matches_any, same_text
-from exchange_tui.simulator.core.websocket import Session, frame, login_fields, parse_request
+from exchange_tui.simulator.core.websocket import Close, Session, frame, login_fields, parse_request
 from exchange_tui.simulator.okx import views
 from exchange_tui.simulator.okx.accounts import SimAccount
 from exchange_tui.simulator.okx.auth import is_well_formed_key
@@ -92,6 +91,7 @@ def _endpoint(state: SimulatorState, *, demo: bool) -> Callable[[WebSocket], Any
 
 class _Session(Session):
     state: SimulatorState
+    idle_close = Close(NO_DATA, "No data received in 30s")
 
     def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool) -> None:
         super().__init__(state, websocket)
@@ -109,27 +109,12 @@ class _Session(Session):
 
     # -- receiving ---------------------------------------------------------
 
-    async def read(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_heard = loop.time()
-        while True:
-            idle_s = self.state.faults.ws_idle_timeout_ms / 1000
-            timeout = None if self.closing else last_heard + idle_s - loop.time()
-            try:
-                message = await asyncio.wait_for(self.websocket.receive(), timeout)
-            except TimeoutError:
-                self.close(NO_DATA, "No data received in 30s")
-                continue
-            if message["type"] == "websocket.disconnect":
-                return
-            last_heard = loop.time()
-            if self.closing:
-                continue
-            text = message.get("text")
-            if text == "ping":
-                if not self.state.faults.ws_ignore_pings:
-                    self.send("pong")
-                continue
+    def hear(self, text: str | None) -> None:
+        """Any message keeps the connection alive."""
+        self.heard()
+        if text == "ping":
+            self.pong()
+        else:
             self._answer(text)
 
     def _answer(self, text: str | None) -> None:
