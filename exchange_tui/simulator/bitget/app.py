@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -43,7 +42,7 @@ from exchange_tui.simulator.bitget.auth import (
 from exchange_tui.simulator.bitget.errors import BitgetError
 from exchange_tui.simulator.bitget.state import SPOT, SimulatorState
 from exchange_tui.simulator.bitget.ws import ws_routes
-from exchange_tui.simulator.core.control import WorldControls, control_mount
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core import rest
 from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
@@ -233,9 +232,7 @@ def _sign_in(
     return account
 
 
-class _BalanceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _BalanceChange(Arguments):
     label: str
     coin: str
     available: Decimal
@@ -244,9 +241,7 @@ class _BalanceChange(BaseModel):
     wallet: str = SPOT
 
 
-class _PriceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _PriceChange(Arguments):
     symbol: str
     last: Decimal
 
@@ -254,16 +249,14 @@ class _PriceChange(BaseModel):
 def _controls(state: SimulatorState) -> WorldControls:
     """Bitget's own knobs beside the core's: balances, prices and new keys."""
 
-    def balance(body: dict[str, object]) -> object:
+    def balance(body: dict[str, object]) -> None:
         change = _BalanceChange.model_validate(body)
         amounts = {"frozen": change.frozen, "locked": change.locked}
         state.set_balance(change.label, change.coin, change.available, wallet=change.wallet, **amounts)
-        return {"changed": True}
 
-    def price(body: dict[str, object]) -> object:
+    def price(body: dict[str, object]) -> None:
         change = _PriceChange.model_validate(body)
         state.set_price(change.symbol, change.last)
-        return {"changed": True}
 
     def add_key(body: dict[str, object]) -> object:
         key = state.add_key(str(body.get("label", "")))

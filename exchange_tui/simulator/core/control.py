@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -19,6 +20,13 @@ from exchange_tui.simulator.core.gateway import CONTROL_PREFIX, client_ip, contr
 from exchange_tui.simulator.core.state import CoreState
 
 Handler = Callable[[dict[str, object]], object]
+Change = Callable[[dict[str, object]], None]
+
+
+class Arguments(BaseModel):
+    """A control call's arguments, as an exchange's model of them: an unknown name is refused (400)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def _is_loopback(ip: str) -> bool:
@@ -76,11 +84,20 @@ def control(handler: Handler) -> Callable[[Request], object]:
 
 @dataclass(frozen=True)
 class WorldControls:
-    """An exchange's handlers for the knobs whose arguments are its own: a balance, a price, a new key."""
+    """An exchange's handlers for the knobs whose arguments are its own: a balance, a price (each answers
+    ``{"changed": true}``), a new key (answers its credentials)."""
 
-    balance: Handler
-    price: Handler
+    balance: Change
+    price: Change
     add_key: Handler
+
+
+def _changed(change: Change) -> Handler:
+    def handler(body: dict[str, object]) -> object:
+        change(body)
+        return {"changed": True}
+
+    return handler
 
 
 def control_mount(state: CoreState, world: WorldControls) -> Mount:
@@ -106,8 +123,8 @@ def control_mount(state: CoreState, world: WorldControls) -> Mount:
         Route("/reset", control(reset), methods=["POST"]),
         Route("/keys/delete", control(delete_key), methods=["POST"]),
         Route("/ws/drop", control(drop_websockets), methods=["POST"]),
-        Route("/balance", control(world.balance), methods=["POST"]),
-        Route("/price", control(world.price), methods=["POST"]),
+        Route("/balance", control(_changed(world.balance)), methods=["POST"]),
+        Route("/price", control(_changed(world.price)), methods=["POST"]),
         Route("/keys", control(world.add_key), methods=["POST"]),
     ]
     return Mount(CONTROL_PREFIX, routes=shared)

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from exchange_tui.simulator.core.control import WorldControls, control_mount
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core import rest
 from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
@@ -212,9 +211,7 @@ def _sign_in(
     return account
 
 
-class _BalanceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _BalanceChange(Arguments):
     label: str
     ccy: str
     amount: Decimal
@@ -222,16 +219,12 @@ class _BalanceChange(BaseModel):
     wallet: Wallet = "trading"
 
 
-class _PriceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _PriceChange(Arguments):
     inst_id: str
     last: Decimal
 
 
-class _NewKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _NewKey(Arguments):
     label: str
     like: str
 
@@ -239,15 +232,13 @@ class _NewKey(BaseModel):
 def _controls(state: SimulatorState) -> WorldControls:
     """OKX's own knobs beside the core's: balances (trading or funding), prices and new keys."""
 
-    def balance(body: dict[str, object]) -> object:
+    def balance(body: dict[str, object]) -> None:
         change = _BalanceChange.model_validate(body)
         state.set_balance(change.label, change.ccy, change.amount, frozen=change.frozen, wallet=change.wallet)
-        return {"changed": True}
 
-    def price(body: dict[str, object]) -> object:
+    def price(body: dict[str, object]) -> None:
         change = _PriceChange.model_validate(body)
         state.set_price(change.inst_id, change.last)
-        return {"changed": True}
 
     def add_key(body: dict[str, object]) -> object:
         new = _NewKey.model_validate(body)
