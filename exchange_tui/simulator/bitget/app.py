@@ -42,8 +42,8 @@ from exchange_tui.simulator.bitget.auth import (
 from exchange_tui.simulator.bitget.errors import BitgetError
 from exchange_tui.simulator.bitget.state import SPOT, SimulatorState
 from exchange_tui.simulator.bitget.ws import ws_routes
-from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core import rest
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 

@@ -23,8 +23,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core import rest
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 from exchange_tui.simulator.okx import market, views
