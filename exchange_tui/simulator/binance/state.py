@@ -291,27 +291,29 @@ class SimulatorState(CoreState):
 
     def open_listen_key(self, account: SimAccount, environment: Environment) -> ListenKey:
         """The account's active listenKey, extended, or a new one."""
-        now_ms = self.now_ms()
         with self._lock:
-            for listen_key in self.listen_keys.values():
-                if listen_key.uid == account.uid and listen_key.environment == environment and now_ms < listen_key.expires_ms:
-                    listen_key.expires_ms = now_ms + self.faults.listen_key_ttl_ms
-                    return listen_key
-            listen_key = ListenKey(
-                "".join(secrets.choice(_ALNUM) for _ in range(64)), account.uid, environment,
-                now_ms + self.faults.listen_key_ttl_ms,
-            )
+            listen_key = self._active_listen_key(account, environment)
+            if listen_key is not None:
+                listen_key.expires_ms = self.now_ms() + self.faults.listen_key_ttl_ms
+                return listen_key
+            listen_key = ListenKey(new_key(), account.uid, environment, self.now_ms() + self.faults.listen_key_ttl_ms)
             self.listen_keys[listen_key.key] = listen_key
             return listen_key
 
     def live_listen_key(self, account: SimAccount, environment: Environment) -> ListenKey:
         """The account's unexpired listenKey; -1125 if it has none."""
-        now_ms = self.now_ms()
         with self._lock:
-            for listen_key in self.listen_keys.values():
-                if listen_key.uid == account.uid and listen_key.environment == environment and now_ms < listen_key.expires_ms:
-                    return listen_key
-        raise BinanceError(-1125)
+            listen_key = self._active_listen_key(account, environment)
+        if listen_key is None:
+            raise BinanceError(-1125)
+        return listen_key
+
+    def _active_listen_key(self, account: SimAccount, environment: Environment) -> ListenKey | None:
+        now_ms = self.now_ms()
+        for listen_key in self.listen_keys.values():
+            if listen_key.uid == account.uid and listen_key.environment == environment and now_ms < listen_key.expires_ms:
+                return listen_key
+        return None
 
     def keep_alive(self, account: SimAccount, environment: Environment) -> ListenKey:
         with self._lock:
