@@ -68,7 +68,8 @@ class Faults(CoreFaults):
     60000 is refused with an unconfirmed code (§8 (d)). ``ban_s``: a ban after a 429 lasts "from 2 minutes
     to 3 days" (§5). ``listen_key_ttl_ms``: a futures listenKey lives 60 minutes from its last keepalive
     (§7.2). ``legacy_futures_ws``: ``/ws/<listenKey>`` was decommissioned on 2026-04-23 in favour of
-    ``/private/ws/<listenKey>``, but ccxt 4.5.90 still uses it (§7.2): False refuses it.
+    ``/private/ws/<listenKey>`` (§7.2; ccxt 4.5.90 stores ``/ws`` but rewrites it to ``/private/ws?listenKey=``):
+    False refuses it.
     ``spot_balance_update``: whether a spot balance change pushes ``balanceUpdate`` before
     ``outboundAccountPosition`` (§7.1 lists it for deposits, withdrawals and transfers).
     """

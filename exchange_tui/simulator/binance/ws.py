@@ -4,7 +4,8 @@ Paths::
 
     spot port      /ws-api/v3                  wss://ws-api.binance.com:443/ws-api/v3
     futures port   /private/ws/<listenKey>     wss://fstream.binance.com/private/ws/<listenKey> (since 2026-03)
-    futures port   /ws/<listenKey>             the legacy path ccxt 4.5.90 uses (``faults.legacy_futures_ws``)
+    futures port   /private/ws?listenKey=<…>   the same, as ccxt.pro 4.5.90 builds it (``events=`` is ignored)
+    futures port   /ws/<listenKey>             the legacy path, decommissioned 2026-04-23 (``faults.legacy_futures_ws``)
 
 Keepalive (§7.1, §7.2): the server sends ping frames (uvicorn's, every 20 s, as the spot server does;
 Binance's futures server pings every 3 minutes) and websocket clients answer them; there is no
@@ -78,7 +79,8 @@ def ws_api_routes(state: SimulatorState, environment: Environment) -> list[WebSo
 def futures_ws_routes(state: SimulatorState, environment: Environment) -> list[WebSocketRoute]:
     def endpoint(legacy: bool) -> Callable[[WebSocket], Any]:
         async def serve(websocket: WebSocket) -> None:
-            listen_key = state.listen_key(websocket.path_params["listen_key"])
+            given = websocket.path_params.get("listen_key") or websocket.query_params.get("listenKey", "")
+            listen_key = state.listen_key(given)
             refused = state.faults.ws_refuse_login or (legacy and not state.faults.legacy_futures_ws)
             if listen_key is None or listen_key.environment != environment or refused:
                 await websocket.close(1008)
@@ -89,6 +91,7 @@ def futures_ws_routes(state: SimulatorState, environment: Environment) -> list[W
         return serve
 
     return [
+        WebSocketRoute(FUTURES_PATH, endpoint(legacy=False)),
         WebSocketRoute(FUTURES_PATH + "/{listen_key}", endpoint(legacy=False)),
         WebSocketRoute(LEGACY_FUTURES_PATH + "/{listen_key}", endpoint(legacy=True)),
     ]
