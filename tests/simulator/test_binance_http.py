@@ -327,3 +327,12 @@ async def test_the_startup_line_names_every_url(binance):
     labels = [a["label"] for a in line["accounts"]]
     assert labels[:5] == ["demo", "demo-readonly", "demo-withdraw", "demo-ip-restricted-elsewhere", "demo-trading"]
     assert {"demo-ed25519", "demo-rsa"} <= set(labels)
+
+
+async def test_the_live_ports_also_serve_the_demo_under_a_prefix(binance, http, scenario):
+    demo = scenario.key("demo_trading")
+    assert (await binance_get(http["url"], demo, "/demo" + ACCOUNT)).json()["uid"] == 731046592
+    assert (await binance_get(http["futures_url"], demo, "/demo" + FUTURES)).json()[0]["balance"] == "5000.00000000"
+    assert (await binance_get(http["url"], demo, "/demo" + RESTRICTIONS)).status_code == 404
+    assert binance_error(await binance_get(http["url"], scenario.key("connects"), "/demo" + ACCOUNT))[:2] == (401, -2015)
+    assert (await binance_get(http["demo_url"], demo, "/demo" + ACCOUNT)).status_code == 404

@@ -275,3 +275,15 @@ async def test_ccxt_pro_is_refused_with_a_wrong_secret(binance, scenario, pro):
         await asyncio.wait_for(exchange.watch_balance(), WAIT)
     refusal = raised.value.__context__
     assert isinstance(refusal, ccxt.AuthenticationError) and "-1022" in str(refusal)
+
+
+async def test_the_demo_sockets_under_the_live_ports_prefix(binance, scenario, open_ws):
+    key = scenario.key("demo_trading")
+    await subscribed(open_ws, binance.ws("/demo/ws-api/v3"), key)
+    async with httpx.AsyncClient(base_url=binance.urls["futures_url"]) as http:
+        listen = (await http.post("/demo/fapi/v1/listenKey", headers={"X-MBX-APIKEY": key.api_key})).json()["listenKey"]
+    stream = await open_ws(binance.ws("/demo/ws/" + listen, "futures_url"))
+    scenario.state.change_balance("demo-trading", "USDT", Decimal(1), wallet="futures")
+    assert (await receive(stream))["a"]["B"][0]["wb"] == "5001.00000000"
+    with pytest.raises(websockets.InvalidStatus):
+        await open_ws(binance.ws("/ws/" + listen, "futures_url"))

@@ -1,6 +1,9 @@
 """The simulated Binance's web applications: spot + wallet (SAPI) on one port, USDⓈ-M futures on another, as
 Binance's hosts are split (``api.binance.com``, ``fapi.binance.com``; reference §3), each behind the core's
-gateway, with ``/_sim/`` controls on both.
+gateway, with ``/_sim/`` controls on both. A port serves its environment at the root; the live ports also
+serve the paper environment under ``/demo`` (or ``/testnet``), as a proxy in front of both might, for a
+client given one base URL: ``url + "/demo/api/v3/account"``, ``futures_url + "/demo/fapi/v3/balance"``,
+``/demo/ws-api/v3``, ``/demo/ws/<listenKey>``.
 
 A request to an API path goes through, in order: the server's bounds and the core's gateway
 (latency, injected faults, the core's per-IP bound), routing (an unknown path or method: HTTP 404
@@ -26,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from exchange_tui.simulator.binance import market, views
 from exchange_tui.simulator.binance.accounts import Environment, SimAccount, Wallet
@@ -316,21 +319,35 @@ def _control_routes(state: SimulatorState) -> list[Route]:
     ]
 
 
+def _environment_routes(
+    state: SimulatorState, endpoints: tuple[Endpoint, ...], environment: Environment,
+    sockets: Callable[[SimulatorState, Environment], list[WebSocketRoute]],
+) -> list[BaseRoute]:
+    return [*(_api_route(state, environment, e) for e in endpoints), *sockets(state, environment)]
+
+
 def _app(
     state: SimulatorState, limits: ServerLimits | None, endpoints: tuple[Endpoint, ...], environment: Environment,
-    sockets: list[BaseRoute],
+    sockets: Callable[[SimulatorState, Environment], list[WebSocketRoute]],
 ) -> Starlette:
+    """``environment`` at the root; every other served environment but live also under ``/demo`` or ``/testnet``."""
+    prefixed = [
+        Mount(f"/{other}", routes=_environment_routes(state, endpoints, other, sockets))
+        for other in state.served_environments().values()
+        if other not in (environment, "live")
+    ]
     routes = [
-        *(_api_route(state, environment, e) for e in endpoints), *sockets, control_mount(state, _control_routes(state)),
+        *_environment_routes(state, endpoints, environment, sockets), *prefixed,
+        control_mount(state, _control_routes(state)),
     ]
     return exchange_app(state, limits, BinanceWording(), routes, not_found)
 
 
 def spot_app(state: SimulatorState, environment: Environment, limits: ServerLimits | None = None) -> Starlette:
     """Spot and wallet (SAPI) REST, and the WebSocket API at ``/ws-api/v3``, of one environment."""
-    return _app(state, limits, SPOT_ENDPOINTS, environment, ws_api_routes(state, environment))
+    return _app(state, limits, SPOT_ENDPOINTS, environment, ws_api_routes)
 
 
 def futures_app(state: SimulatorState, environment: Environment, limits: ServerLimits | None = None) -> Starlette:
     """USDⓈ-M futures REST and the listenKey stream (``/private/ws/<listenKey>``, ``/ws/<listenKey>``)."""
-    return _app(state, limits, FUTURES_ENDPOINTS, environment, futures_ws_routes(state, environment))
+    return _app(state, limits, FUTURES_ENDPOINTS, environment, futures_ws_routes)
