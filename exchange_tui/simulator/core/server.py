@@ -193,8 +193,8 @@ class _Simulator:
         return self.urls.get("url", "")
 
     def ws(self, path: str, app: str = "url") -> str:
-        """The WebSocket URL of one of the simulator's socket paths, on app ``app``'s port."""
-        return "ws" + self.urls[app].removeprefix("http") + path
+        """The WebSocket URL of one of the simulator's socket paths, on app ``app``'s port (no host before start)."""
+        return "ws" + self.urls.get(app, "").removeprefix("http") + path
 
     @property
     def ws_urls(self) -> dict[str, str]:
