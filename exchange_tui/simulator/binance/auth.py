@@ -146,11 +146,12 @@ def api_key_of(request: SignedRequest) -> str:
     return api_key
 
 
-def find_account(
-    request: SignedRequest, find_key: Callable[[str], SimAccount | None], realm: Realm
-) -> SimAccount | None:
-    account = find_key(api_key_of(request))
-    return account if account is not None and account.environment == realm.environment else None
+def known_key(api_key: str, find_key: Callable[[str], SimAccount | None], realm: Realm, client_ip: str) -> SimAccount:
+    """The key, if this environment knows it: else -2015 (-2008 on SAPI), as for a key never made (§6)."""
+    account = find_key(api_key)
+    if account is None or account.environment != realm.environment:
+        raise realm.unknown_key(client_ip)
+    return account
 
 
 def check_ip(account: SimAccount, request: SignedRequest, realm: Realm) -> SimAccount:
@@ -163,9 +164,7 @@ def authenticate_key(
     request: SignedRequest, find_key: Callable[[str], SimAccount | None], realm: Realm
 ) -> SimAccount:
     """An API-key-only (USER_STREAM) request's key: format, known in this environment, trusted IP."""
-    account = find_account(request, find_key, realm)
-    if account is None:
-        raise realm.unknown_key(request.client_ip)
+    account = known_key(api_key_of(request), find_key, realm, request.client_ip)
     return check_ip(account, request, realm)
 
 
@@ -207,9 +206,7 @@ def _verified(
         if realm.recv_window_code == -1102:
             raise BinanceError(-1102, "recvWindow")
         raise BinanceError(-1131)
-    account = find_key(api_key)
-    if account is None or account.environment != realm.environment:
-        raise realm.unknown_key(request.client_ip)
+    account = known_key(api_key, find_key, realm, request.client_ip)
     if signed_ms >= realm.now_ms + AHEAD_MS:
         raise BinanceError(-1021, msg=AHEAD_MSG)
     if realm.now_ms - signed_ms > recv_window:
