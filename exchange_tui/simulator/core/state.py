@@ -70,10 +70,20 @@ class CoreState(ABC):
     def create_app(self, limits: ServerLimits) -> ASGIApp:
         """The exchange's web application on this state: its REST endpoints, WebSockets and controls."""
 
+    def create_apps(self, limits: ServerLimits) -> Mapping[str, ASGIApp]:
+        """The web applications by the URL setting each is served as, one port each: ``{"url": app}`` unless
+        the exchange splits its hosts (``{"url": spot, "futures_url": futures}``); ``url`` comes first."""
+        return {"url": self.create_app(limits)}
+
     @property
     @abstractmethod
     def ws_paths(self) -> Mapping[str, str]:
         """The startup line's WebSocket names and their paths; ``ws_url`` and ``ws_demo_url`` at least."""
+
+    @property
+    def ws_hosts(self) -> Mapping[str, str]:
+        """The app (by :meth:`create_apps`' names) each WebSocket of :attr:`ws_paths` is on; ``url`` if not named."""
+        return {}
 
     @property
     @abstractmethod

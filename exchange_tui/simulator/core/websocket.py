@@ -116,8 +116,8 @@ class Session(ABC):
         """Whether this session pushes anything for ``change`` (called in the thread that made it)."""
 
     @abstractmethod
-    def change_push(self, change: BalanceChanged) -> str | None:
-        """The frame ``change`` becomes now, in the server's loop; None for none."""
+    def change_push(self, change: BalanceChanged) -> str | tuple[str, ...] | None:
+        """The frame (or frames, in order) ``change`` becomes now, in the server's loop; None for none."""
 
     def _hear(self, loop: asyncio.AbstractEventLoop, event: SimEvent) -> None:
         """A state listener: runs in whichever thread changed the state, so it hops into the server's loop."""
@@ -140,7 +140,7 @@ class Session(ABC):
         self.outbox.put_nowait(Close(code, reason))
 
     async def _write(self) -> None:
-        """Send the outbox in order; a balance change becomes its push when its turn comes."""
+        """Send the outbox in order; a balance change becomes its pushes when its turn comes."""
         while True:
             item = await self.outbox.get()
             try:
@@ -150,10 +150,11 @@ class Session(ABC):
                     await self.websocket.close(item.code, item.reason)
                     return
                 if isinstance(item, BalanceChanged):
-                    text = self.change_push(item)
-                    if text is None:
-                        continue
-                    item = text
+                    pushed = self.change_push(item)
+                    frames = (pushed,) if isinstance(pushed, str) else pushed or ()
+                    for frame in frames:
+                        await self.websocket.send_text(frame)
+                    continue
                 await self.websocket.send_text(item)
             except (WebSocketDisconnect, RuntimeError):
                 return
