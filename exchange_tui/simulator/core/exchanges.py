@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 SIMULATED_EXCHANGES = {
     "bitget": "exchange_tui.simulator.bitget",
     "okx": "exchange_tui.simulator.okx",
+    "binance": "exchange_tui.simulator.binance",
     "bybit": "exchange_tui.simulator.bybit",
 }
 DEFAULT_EXCHANGE = "bitget"

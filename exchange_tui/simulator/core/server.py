@@ -1,7 +1,8 @@
 """Running the simulator: in the current event loop (``SimulatorServer``) or on a thread (``ThreadedSimulator``).
 
-Both bind their socket themselves, so ``port=0`` picks a free port and ``.url`` is known as soon as
-the server is entered. Both leave signal handling and logging configuration to their caller. Both
+Both bind their sockets themselves, one per web application the state serves (``create_apps``), so
+``port=0`` picks a free port and ``.urls`` (``.url`` the first) are known as soon as the server is
+entered; ``port`` is the first app's, the others take free ones. Both leave signal handling and logging configuration to their caller. Both
 speak HTTP with h11 (never httptools, should it be installed): the deadline on a request's head
 (``ServerLimits.head_timeout_s``) is kept by a subclass of uvicorn's h11 protocol.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 import h11
 import uvicorn
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
@@ -161,16 +162,6 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _ByPort:
-    """One ASGI app per listening port: a state serving several hosts (environments) on one uvicorn server."""
-
-    def __init__(self, apps: dict[int, ASGIApp]) -> None:
-        self.apps = apps
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.apps[scope["server"][1]](scope, receive, send)
-
-
 def _url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
@@ -194,30 +185,32 @@ class _Simulator:
         self.host = host
         self.port = port
         self.limits = limits if limits is not None else ServerLimits()
-        self.url = ""
         self.urls: dict[str, str] = {}
-        """Every REST base served, by its settings name (``url``; ``demo_url``… where environments are hosts)."""
 
-    def ws(self, path: str, host: str | None = None) -> str:
-        """The WebSocket URL of one of the simulator's socket paths, on the URL named ``host`` (``url`` unless told)."""
-        base = self.urls[host] if host is not None else self.url
-        return "ws" + base.removeprefix("http") + path
+    @property
+    def url(self) -> str:
+        """The first app's base URL (the only one where an exchange has one host)."""
+        return self.urls.get("url", "")
+
+    def ws(self, path: str, app: str = "url") -> str:
+        """The WebSocket URL of one of the simulator's socket paths, on app ``app``'s port (no host before start)."""
+        return "ws" + self.urls.get(app, "").removeprefix("http") + path
 
     @property
     def ws_urls(self) -> dict[str, str]:
         """Every WebSocket the exchange serves, by the startup line's names (``ws_url``, ``ws_demo_url``…)."""
         hosts = self.state.ws_hosts
-        return {name: self.ws(path, hosts.get(name)) for name, path in self.state.ws_paths.items()}
+        return {name: self.ws(path, hosts.get(name, "url")) for name, path in self.state.ws_paths.items()}
 
     @property
     def ws_url(self) -> str:
         """The live private WebSocket."""
-        return self.ws_urls["ws_url"]
+        return self.ws(self.state.ws_paths["ws_url"])
 
     @property
     def ws_demo_url(self) -> str:
         """The demo-trading private WebSocket."""
-        return self.ws_urls["ws_demo_url"]
+        return self.ws(self.state.ws_paths["ws_demo_url"])
 
     @property
     def scenario(self) -> Scenario:
@@ -226,7 +219,7 @@ class _Simulator:
 
     def startup_line(self) -> dict[str, object]:
         """The one JSON line ``exchange-tui simulator`` prints: where to connect and how to log in."""
-        return {"url": self.url, **self.urls, **self.ws_urls, "accounts": self.state.credentials_line()}
+        return {**self.urls, **self.ws_urls, "accounts": self.state.credentials_line()}
 
 
 class SimulatorServer(_Simulator):
@@ -240,36 +233,41 @@ class SimulatorServer(_Simulator):
 
     async def __aenter__(self) -> SimulatorServer:
         apps = self.state.create_apps(self.limits)
-        sockets: list[socket.socket] = []
-        try:
-            for index in range(len(apps)):
-                sockets.append(_bind(self.host, self.port if index == 0 else 0))
-        except OSError:
-            for sock in sockets:
-                sock.close()
-            raise
-        self.port = sockets[0].getsockname()[1]
-        self.urls = {name: _url(sock) for name, sock in zip(apps, sockets, strict=True)}
-        self.url = next(iter(self.urls.values()))
-        by_port = {sock.getsockname()[1]: app for sock, app in zip(sockets, apps.values(), strict=True)}
-        config = _Config(next(iter(by_port.values())) if len(by_port) == 1 else _ByPort(by_port), self.limits)
         logging.getLogger("uvicorn.error").addFilter(hide_planned_drops)
-        self._uvicorn = _Uvicorn(config)
-        self._serving = asyncio.create_task(self._uvicorn.serve(sockets=sockets))
-        started = asyncio.create_task(self._uvicorn.started_event.wait())
-        await asyncio.wait({started, self._serving}, return_when=asyncio.FIRST_COMPLETED)
-        if not self._uvicorn.started:
-            started.cancel()
-            for sock in sockets:
-                sock.close()
-            raise RuntimeError(f"the simulator could not start on {self.url}") from self._serving.exception()
+        self._uvicorns: list[_Uvicorn] = []
+        self._servings: list[asyncio.Task[None]] = []
+        try:
+            for index, (name, app) in enumerate(apps.items()):
+                sock = _bind(self.host, self.port if index == 0 else 0)
+                if index == 0:
+                    self.port = sock.getsockname()[1]
+                self.urls[name] = _url(sock)
+                await self._start(_Uvicorn(_Config(app, self.limits)), sock, self.urls[name])
+        except BaseException:
+            await self._stop_all()
+            raise
         return self
+
+    async def _start(self, server: _Uvicorn, sock: socket.socket, url: str) -> None:
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        started = asyncio.create_task(server.started_event.wait())
+        await asyncio.wait({started, serving}, return_when=asyncio.FIRST_COMPLETED)
+        if not server.started:
+            started.cancel()
+            sock.close()
+            raise RuntimeError(f"the simulator could not start on {url}") from serving.exception()
+        self._uvicorns.append(server)
+        self._servings.append(serving)
+
+    async def _stop_all(self) -> None:
+        for server in self._uvicorns:
+            server.request_exit()
+        await asyncio.gather(*self._servings)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        self._uvicorn.request_exit()
-        await self._serving
+        await self._stop_all()
 
 
 class ThreadedSimulator(_Simulator):
@@ -311,7 +309,6 @@ class ThreadedSimulator(_Simulator):
         self._stop = asyncio.Event()
         async with SimulatorServer(self.state, self.host, self.port, self.limits) as server:
             self.port = server.port
-            self.url = server.url
-            self.urls = server.urls
+            self.urls = dict(server.urls)
             self._ready.set()
             await self._stop.wait()
