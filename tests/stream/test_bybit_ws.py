@@ -17,8 +17,6 @@ import websockets
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from exchange_tui.simulator.bybit.ws import max_active_ms
-
 WAIT = 5
 WALLET = json.dumps({"req_id": "w1", "op": "subscribe", "args": ["wallet"]})
 
@@ -177,11 +175,6 @@ async def test_idle_close_ignored_pings_and_a_drop(open_ws, scenario, bybit_simu
     scenario.drop_websockets()
     with pytest.raises(websockets.ConnectionClosed):
         await asyncio.wait_for(ws.recv(), WAIT)
-
-
-def test_max_active_time():
-    assert [max_active_ms(q) for q in ("30s", "1m", "10m", "600s", "29s", "11m", "", "1h")] == [
-        30_000, 60_000, 600_000, 600_000, None, None, None, None]
 
 
 @pytest.mark.slow

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.alias_generators import to_camel
 
 from exchange_tui.simulator.core import accounts as core_accounts
 from exchange_tui.simulator.core.numbers import Amount
@@ -48,17 +47,13 @@ NO_IP_DAYS = 90
 """"An API key created without binding IP address(es) will expire after 90 days" (DOCS-FAQ, reference §1)."""
 
 
-class _Coin(BaseModel):
+class _Coin(core_accounts.CamelFields):
     """A balance entry: Bybit's camelCase names in files and answers, snake_case in Python."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, alias_generator=to_camel)
 
     @field_validator("coin", check_fields=False)
     @classmethod
     def _upper(cls, coin: str) -> str:
-        if not coin.strip():
-            raise ValueError("a coin name cannot be empty")
-        return coin.strip().upper()
+        return core_accounts.currency_name(coin, "coin")
 
 
 class UnifiedCoin(_Coin):

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from exchange_tui.simulator.core.control import control, control_mount
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core.gateway import client_ip, exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 from exchange_tui.simulator.core.numbers import plain
@@ -280,9 +279,7 @@ def _api_route(state: SimulatorState, environment: Environment, endpoint: Endpoi
     return Route(endpoint.path, answer, methods=[endpoint.method])
 
 
-class _BalanceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _BalanceChange(Arguments):
     label: str
     coin: str
     amount: Decimal
@@ -290,43 +287,33 @@ class _BalanceChange(BaseModel):
     wallet: AccountType = "UNIFIED"
 
 
-class _PriceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _PriceChange(Arguments):
     symbol: str
     last: Decimal
 
 
-class _NewKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _NewKey(Arguments):
     label: str
     like: str
 
 
-def _control_routes(state: SimulatorState) -> list[Route]:
+def _controls(state: SimulatorState) -> WorldControls:
     """Bybit's own knobs beside the core's: balances (UNIFIED or FUND), prices and new keys."""
 
-    def balance(body: dict[str, object]) -> object:
+    def balance(body: dict[str, object]) -> None:
         change = _BalanceChange.model_validate(body)
         state.set_balance(change.label, change.coin, change.amount, locked=change.locked, wallet=change.wallet)
-        return {"changed": True}
 
-    def price(body: dict[str, object]) -> object:
+    def price(body: dict[str, object]) -> None:
         change = _PriceChange.model_validate(body)
         state.set_price(change.symbol, change.last)
-        return {"changed": True}
 
     def add_key(body: dict[str, object]) -> object:
         new = _NewKey.model_validate(body)
         key = sim_key(state.add_key(new.label, new.like))
         return {"label": key.label, "api_key": key.api_key, "secret_key": key.secret_key}
 
-    return [
-        Route("/balance", control(balance), methods=["POST"]),
-        Route("/price", control(price), methods=["POST"]),
-        Route("/keys", control(add_key), methods=["POST"]),
-    ]
+    return WorldControls(balance, price, add_key)
 
 
 def create_app(
@@ -336,5 +323,5 @@ def create_app(
     the demo host answers ``/v5/account/info`` as an unknown path."""
     served = state.environment if environment is None else environment
     routes = [*(_api_route(state, served, e) for e in ENDPOINTS), *ws_routes(state, served),
-              control_mount(state, _control_routes(state))]
+              control_mount(state, _controls(state))]
     return exchange_app(state, limits, BybitWording(state), routes, lambda: not_found(state.now_ms()))

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field
 from starlette.types import ASGIApp
 
-from exchange_tui.simulator.core.accounts import validate_accounts
+from exchange_tui.simulator.core.accounts import accounts_or_demo
 from exchange_tui.simulator.core.clock import wall_clock_ms
 from exchange_tui.simulator.core.events import BalanceChanged
 from exchange_tui.simulator.core.faults import Faults as CoreFaults
 from exchange_tui.simulator.core.limits import ServerLimits
-from exchange_tui.simulator.core.state import CoreState
+from exchange_tui.simulator.core.state import KeyedState
 from exchange_tui.simulator.bybit.accounts import (
     AccountType,
     Environment,
@@ -100,7 +100,7 @@ class Wallets:
     fund: dict[str, FundCoin] = field(default_factory=dict)
 
 
-class SimulatorState(CoreState):
+class SimulatorState(KeyedState[SimAccount]):
     """The simulated Bybit. ``accounts`` defaults to the built-in demo keys; ``environment`` is the one served on
     the server's ``url`` (mainnet by default); ``also_serve`` the environments served on ports of their own
     (by default the other two; ``()`` for a server of one environment only)."""
@@ -119,15 +119,14 @@ class SimulatorState(CoreState):
         environment: Environment = "mainnet",
         also_serve: Iterable[Environment] | None = None,
     ) -> None:
-        self._initial_accounts = demo_accounts() if accounts is None else validate_accounts(SimAccount, tuple(accounts))
         self.environment = environment
         others = [e for e in URL_NAMES if e != environment] if also_serve is None else list(also_serve)
         self.environments: tuple[Environment, ...] = tuple(dict.fromkeys([environment, *others]))
         self._scenario = BybitScenario(self)
-        super().__init__(clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
+        initial = accounts_or_demo(SimAccount, accounts, demo_accounts)
+        super().__init__(initial, clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
 
-    def _reset_world(self) -> None:
-        self._by_key = {a.api_key: a for a in self._initial_accounts}
+    def _reset_holdings(self) -> None:
         self._wallets: dict[str, Wallets] = {}
         for account in self._initial_accounts:
             if account.uid not in self._wallets:
@@ -173,26 +172,12 @@ class SimulatorState(CoreState):
     def scenario(self) -> Scenario:
         return self._scenario
 
-    @property
-    def accounts(self) -> tuple[SimAccount, ...]:
-        return tuple(self._by_key.values())
-
     def account(self, label: str) -> SimAccount:
         """The key labelled ``label`` (``KeyError`` if there is none)."""
         for account in self._by_key.values():
             if account.label == label:
                 return account
         raise KeyError(label)
-
-    def initial_account(self, label: str) -> SimAccount:
-        """Key ``label`` as it started (``KeyError`` if it did not start here)."""
-        for account in self._initial_accounts:
-            if account.label == label:
-                return account
-        raise KeyError(label)
-
-    def account_by_key(self, api_key: str) -> SimAccount | None:
-        return self._by_key.get(api_key)
 
     def wallets(self, uid: str) -> Wallets:
         """A copy of account ``uid``'s balances as they are now."""

@@ -2,9 +2,9 @@
 
 Path ``/v5/private`` (``wss://stream.bybit.com/v5/private``; demo ``stream-demo``, testnet ``stream-testnet``),
 on the port of the environment it serves (``SimulatorState.create_apps``): a key of another environment is
-refused, as its REST calls are. ``?max_active_time=30s…600s`` (or ``1m``…``10m``) sets the idle cut-off;
-otherwise ``faults.ws_idle_timeout_ms`` (10 minutes, §7: "the connection will be cut off after 10 minutes").
-A connection idle that long is closed (1000; the close code is not documented).
+refused, as its REST calls are. A connection that sends nothing for ``faults.ws_idle_timeout_ms`` (10 minutes,
+§7: "the connection will be cut off after 10 minutes") is closed (1000; the close code is not documented).
+§7's ``?max_active_time=`` is ignored: the idle cut-off is the knob's.
 
 Frames, all JSON (§7):
 
@@ -31,10 +31,7 @@ Frames, all JSON (§7):
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-import json
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -44,7 +41,7 @@ from starlette.websockets import WebSocket
 
 from exchange_tui.simulator.core.allowlist import ip_allowed
 from exchange_tui.simulator.core.events import BalanceChanged
-from exchange_tui.simulator.core.websocket import Session
+from exchange_tui.simulator.core.websocket import Close, Session, frame, parse_request
 from exchange_tui.simulator.bybit import views
 from exchange_tui.simulator.bybit.accounts import Environment, SimAccount
 from exchange_tui.simulator.bybit.auth import find_in, hmac_hex, is_expired, rsa_verifies
@@ -53,9 +50,7 @@ from exchange_tui.simulator.bybit.state import SimulatorState
 
 PRIVATE_PATH = "/v5/private"
 WALLET_TOPIC = "wallet"
-IDLE_CLOSE = 1000
 AUTH_FAILED = 1008
-_ACTIVE_TIME = re.compile(r"([0-9]{1,3})(s|m)")
 
 
 def ws_routes(state: SimulatorState, environment: Environment) -> list[WebSocketRoute]:
@@ -70,19 +65,6 @@ def _endpoint(state: SimulatorState, environment: Environment) -> Callable[[WebS
     return serve
 
 
-def _frame(**fields: object) -> str:
-    return json.dumps(fields, separators=(",", ":"))
-
-
-def max_active_ms(query: str) -> int | None:
-    """``max_active_time`` in ms when it is one of 30s…600s (1m…10m), else None (§7)."""
-    found = _ACTIVE_TIME.fullmatch(query)
-    if found is None:
-        return None
-    seconds = int(found[1]) * (60 if found[2] == "m" else 1)
-    return seconds * 1000 if 30 <= seconds <= 600 else None
-
-
 class _AuthRefused(Exception):
     def __init__(self, msg: str) -> None:
         self.msg = msg
@@ -91,6 +73,7 @@ class _AuthRefused(Exception):
 
 class _Session(Session):
     state: SimulatorState
+    idle_close = Close(1000, "idle")
 
     def __init__(self, state: SimulatorState, websocket: WebSocket, environment: Environment) -> None:
         super().__init__(state, websocket)
@@ -98,7 +81,6 @@ class _Session(Session):
         self.conn_id = uuid.uuid4().hex[:20]
         self.account: SimAccount | None = None
         self.subscribed = False
-        self.idle_ms = max_active_ms(websocket.query_params.get("max_active_time", ""))
 
     def wants(self, change: BalanceChanged) -> bool:
         account = self.account
@@ -108,59 +90,41 @@ class _Session(Session):
         if not self.subscribed or self.account is None:
             return None
         data = [views.unified_wallet(self.state, self.account, None)]
-        return _frame(id=uuid.uuid4().hex, topic=WALLET_TOPIC, creationTime=self.state.now_ms(), data=data)
+        return frame(id=uuid.uuid4().hex, topic=WALLET_TOPIC, creationTime=self.state.now_ms(), data=data)
 
-    async def read(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_heard = loop.time()
-        while True:
-            idle_ms = self.idle_ms if self.idle_ms is not None else self.state.faults.ws_idle_timeout_ms
-            timeout = None if self.closing else last_heard + idle_ms / 1000 - loop.time()
-            try:
-                message = await asyncio.wait_for(self.websocket.receive(), timeout)
-            except TimeoutError:
-                self.close(IDLE_CLOSE, "idle")
-                continue
-            if message["type"] == "websocket.disconnect":
-                return
-            last_heard = loop.time()
-            if not self.closing:
-                self._answer(message.get("text"))
-
-    def _answer(self, text: str | None) -> None:
-        try:
-            request = json.loads(text) if text is not None else None
-        except ValueError:
-            request = None
-        if not isinstance(request, dict):
-            self.send(_frame(success=False, ret_msg=WS_PARAMS_ERROR, conn_id=self.conn_id))
+    def hear(self, text: str | None) -> None:
+        """Any message keeps the connection alive (§7: "no ping-pong and no stream data" is what cuts it)."""
+        self.heard()
+        request = parse_request(text)
+        if request is None:
+            self.send(frame(success=False, ret_msg=WS_PARAMS_ERROR, conn_id=self.conn_id))
             return
-        op, args = request.get("op"), request.get("args")
+        op, args = request["op"], request.get("args")
         ids = {"req_id": request["req_id"]} if "req_id" in request else {}
         if op == "ping":
             if not self.state.faults.ws_ignore_pings:
-                self.send(_frame(**ids, op="pong", args=[str(self.state.now_ms())], conn_id=self.conn_id))
+                self.send(frame(**ids, op="pong", args=[str(self.state.now_ms())], conn_id=self.conn_id))
         elif op == "auth":
             self._auth(args, ids)
         elif op in ("subscribe", "unsubscribe"):
             self._topics(op, args, ids)
         else:
-            self.send(_frame(**ids, success=False, ret_msg=f"error:handler not found,op:{op}", op=op,
-                             conn_id=self.conn_id))
+            self.send(frame(**ids, success=False, ret_msg=f"error:handler not found,op:{op}", op=op,
+                            conn_id=self.conn_id))
 
     def _auth(self, args: object, ids: dict[str, object]) -> None:
         try:
             account = self._authenticate(args)
         except _AuthRefused as refused:
-            self.send(_frame(**ids, success=False, ret_msg=refused.msg, op="auth", conn_id=self.conn_id))
+            self.send(frame(**ids, success=False, ret_msg=refused.msg, op="auth", conn_id=self.conn_id))
             if self.state.faults.ws_close_on_login_error:
                 self.close(AUTH_FAILED, refused.msg)
             return
         self.account = account
         if self.state.faults.ws_auth_shape == "retCode":
-            self.send(_frame(**ids, retCode=0, retMsg="OK", op="auth", connId=self.conn_id))
+            self.send(frame(**ids, retCode=0, retMsg="OK", op="auth", connId=self.conn_id))
         else:
-            self.send(_frame(**ids, success=True, ret_msg="", op="auth", conn_id=self.conn_id))
+            self.send(frame(**ids, success=True, ret_msg="", op="auth", conn_id=self.conn_id))
 
     def _authenticate(self, args: object) -> SimAccount:
         state = self.state
@@ -192,7 +156,7 @@ class _Session(Session):
     def _topics(self, op: str, args: object, ids: dict[str, object]) -> None:
         topics = args if isinstance(args, list) and args and all(isinstance(a, str) for a in args) else None
         if topics is None:
-            self.send(_frame(**ids, success=False, ret_msg=WS_PARAMS_ERROR, op=op, conn_id=self.conn_id))
+            self.send(frame(**ids, success=False, ret_msg=WS_PARAMS_ERROR, op=op, conn_id=self.conn_id))
             return
         for topic in topics:
             refusal = None
@@ -203,7 +167,7 @@ class _Session(Session):
             elif op == "subscribe" and "UNIFIED" in self.account.refused_reads:
                 refusal = REST_ERRORS[10005]
             if refusal is not None:
-                self.send(_frame(**ids, success=False, ret_msg=refusal, op=op, conn_id=self.conn_id))
+                self.send(frame(**ids, success=False, ret_msg=refusal, op=op, conn_id=self.conn_id))
                 continue
             self.subscribed = op == "subscribe"
-            self.send(_frame(**ids, success=True, ret_msg="", op=op, conn_id=self.conn_id))
+            self.send(frame(**ids, success=True, ret_msg="", op=op, conn_id=self.conn_id))
