@@ -21,11 +21,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from exchange_tui.simulator.core import rest
 from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core.gateway import client_ip, exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
@@ -83,29 +83,19 @@ class BybitWording:
         return bybit_response(status, phrase, {}, now_ms, status)
 
 
-@dataclass(frozen=True)
-class Call:
-    """What an endpoint function gets: the state, the query, the raw body and the signing key."""
+Call = rest.Call[SimulatorState, SimAccount]
+"""What an endpoint function gets (the core's): the state, the query, the raw body, the headers and the key."""
 
-    state: SimulatorState
-    params: QueryParams
-    body: bytes
-    signed_by: SimAccount | None
 
-    @property
-    def account(self) -> SimAccount:
-        assert self.signed_by is not None, "public endpoints have no key"
-        return self.signed_by
-
-    def coins(self) -> set[str] | None:
-        """The ``coin`` filter: comma-separated, up to 10 (DOCS-ALLBAL, §3); None when absent."""
-        text = self.params.get("coin", "")
-        if not text:
-            return None
-        coins = {c.strip().upper() for c in text.split(",") if c.strip()}
-        if not coins or len(coins) > 10:
-            raise BybitError(10001)
-        return coins
+def coins(call: Call) -> set[str] | None:
+    """The ``coin`` filter: comma-separated, up to 10 (DOCS-ALLBAL, §3); None when absent."""
+    text = call.params.get("coin", "")
+    if not text:
+        return None
+    wanted = {c.strip().upper() for c in text.split(",") if c.strip()}
+    if not wanted or len(wanted) > 10:
+        raise BybitError(10001)
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -162,22 +152,22 @@ def _wallet_balance(call: Call) -> object:
         raise BybitError(10001)
     if account_type != "UNIFIED":
         raise BybitError(10001, msg="accountType only support UNIFIED account")
-    return {"list": [views.unified_wallet(call.state, call.account, call.coins())]}
+    return {"list": [views.unified_wallet(call.state, call.account, coins(call))]}
 
 
 def _coins_balance(call: Call) -> object:
     """FUND (``coin`` optional, or required with ``faults.fund_coin_required``) or UNIFIED (``coin`` required)."""
     account_type = call.params.get("accountType", "")
-    coins = call.coins()
+    wanted = coins(call)
     if account_type not in ACCOUNT_TYPES:
         raise BybitError(10001)
-    if coins is None and (account_type == "UNIFIED" or call.state.faults.fund_coin_required):
+    if wanted is None and (account_type == "UNIFIED" or call.state.faults.fund_coin_required):
         raise BybitError(10001)
     if account_type == "FUND":
-        return views.fund_balance(call.state, call.account, coins)
+        return views.fund_balance(call.state, call.account, wanted)
     unified = call.state.wallets(call.account.uid).unified
     balance = []
-    for coin in sorted(coins or ()):
+    for coin in sorted(wanted or ()):
         held = unified.get(coin)
         total = held.wallet_balance if held is not None else Decimal(0)
         free = total - held.locked if held is not None else Decimal(0)
@@ -271,7 +261,7 @@ def _api_route(state: SimulatorState, environment: Environment, endpoint: Endpoi
                 headers = _limit_headers(state, limit_key, endpoint.per_second, now_ms)
                 if not allowed:
                     raise BybitError(10006)
-            result = endpoint.answer(Call(state, request.query_params, body, account))
+            result = endpoint.answer(Call(state, request.query_params, body, request.headers, account))
         except BybitError as error:
             return error_response(error, now_ms, headers)
         return bybit_response(0, endpoint.ok, result, now_ms, headers=headers)
