@@ -52,7 +52,7 @@ ADVICE: dict[str, tuple[type[ExchangeError], str]] = {
         "Binance does not know this key any more (deleted, or removed as unsafe): create a new key",
     ),
     "-1102": (RequestRejected, f"{_BUG} (a parameter was missing or out of range)"),
-    LISTEN_KEY_GONE: (RequestRejected, "The futures stream's listenKey expired: a new one is created"),
+    LISTEN_KEY_GONE: (RequestRejected, "Binance's futures stream key (listenKey) has expired: the stream makes a new one"),
     UNKNOWN_KEY_ID: (
         AuthenticationFailed,
         "Binance's wallet API has no such key here: it was deleted or mistyped, or it is a demo or testnet key "
