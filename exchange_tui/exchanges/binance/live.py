@@ -33,7 +33,7 @@ from exchange_tui.exchanges.toolkit import live_with_fallback, outcome, polled
 from exchange_tui.models import Balance, BalanceReading
 
 WS_API_PATH = "/ws-api/v3"
-FUTURES_STREAM_PATH = "/ws"
+FUTURES_STREAM_PATH = "/private/ws"
 
 
 def ws_urls_for(client: BinanceClient) -> tuple[str, str]:
@@ -42,7 +42,7 @@ def ws_urls_for(client: BinanceClient) -> tuple[str, str]:
     A URL set for the key (``ws_api_url``, ``futures_ws_url``) wins; Binance's own REST hosts pair with
     their environment's WebSocket hosts (reference §6); any other REST base (a proxy, the simulator)
     serves them on itself: spot ``http://127.0.0.1:P`` -> ``ws://127.0.0.1:P/ws-api/v3``, futures
-    ``http://127.0.0.1:Q`` -> ``ws://127.0.0.1:Q/ws`` (then ``/<listenKey>``).
+    ``http://127.0.0.1:Q`` -> ``ws://127.0.0.1:Q/private/ws`` (then ``/<listenKey>``, Binance's path since 2026-03).
     """
     return (
         _ws_url(client.connection.urls, "ws_api_url", client.base_url, client.environment, WS_API_PATH, spot=True),

@@ -64,13 +64,13 @@ async def test_binance_own_hosts_pair_with_their_environment_websockets(client_f
 async def test_a_rest_base_of_our_own_serves_the_websockets_on_itself(client_for):
     client = client_for(urls={"url": "http://127.0.0.1:8001", "futures_url": "http://127.0.0.1:8002"})
     assert (client.base_url, client.futures.base_url) == ("http://127.0.0.1:8001", "http://127.0.0.1:8002")
-    assert ws_urls_for(client) == ("ws://127.0.0.1:8001/ws-api/v3", "ws://127.0.0.1:8002/ws")
+    assert ws_urls_for(client) == ("ws://127.0.0.1:8001/ws-api/v3", "ws://127.0.0.1:8002/private/ws")
 
 
 async def test_one_base_of_our_own_serves_futures_too(client_for):
     client = client_for(urls={"url": "http://127.0.0.1:8001"})
     assert client.futures.base_url == "http://127.0.0.1:8001"
-    assert ws_urls_for(client) == ("ws://127.0.0.1:8001/ws-api/v3", "ws://127.0.0.1:8001/ws")
+    assert ws_urls_for(client) == ("ws://127.0.0.1:8001/ws-api/v3", "ws://127.0.0.1:8001/private/ws")
 
 
 async def test_websocket_settings_win(client_for):
