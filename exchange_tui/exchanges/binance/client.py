@@ -27,7 +27,7 @@ from exchange_tui.exchanges.binance.errors import (
     from_code,
     likely_causes,
     reordered,
-    unavailable_for,
+    not_served,
 )
 from exchange_tui.exchanges.binance.permissions import (
     FUTURES,
@@ -377,7 +377,7 @@ class BinanceClient(BinanceRest):
                 account = reordered(account, causes, permission=UI_NAMES[READING])
             return decode_restrictions(restrictions), account
         if isinstance(account, ExchangeError):
-            if self.wallet_served and not unavailable_for(restrictions) and restrictions.code != AMBIGUOUS:
+            if self.wallet_served and not not_served(restrictions) and restrictions.code != AMBIGUOUS:
                 raise restrictions
             wallet_said = restrictions.code if self.wallet_served else None
             raise reordered(account, likely_causes(wallet_said=wallet_said, other_calls_answered=False))

@@ -125,7 +125,7 @@ def ambiguous_refusal(
     )
 
 
-def unavailable_for(error: ExchangeError) -> bool:
+def not_served(error: ExchangeError) -> bool:
     """An answer that says the host does not serve the call at all (the testnet has no wallet API)."""
     return isinstance(error, ExchangeUnavailable) or error.http_status == 404
 

@@ -71,7 +71,7 @@ async def live_balances(
     await outcome(client.ensure_clocks())
     if stream is None:
         spot_url, futures_url = ws_urls_for(client)
-        stream = BalanceStream(client, ws_url=spot_url, futures_url=futures_url, snapshot=lambda: _snapshot(client))
+        stream = BalanceStream(client, ws_url=spot_url, futures_url=futures_url, snapshot=lambda: snapshot(client))
     prices: dict[str, Decimal] = {}
     funding: list[Balance] = []
     refreshed_at = float("-inf")
@@ -90,7 +90,7 @@ async def live_balances(
                 yield reading
 
 
-async def _snapshot(client: BinanceClient) -> list[Balance]:
+async def snapshot(client: BinanceClient) -> list[Balance]:
     """What the streams start from: the spot account (it must be read) and the futures balance (none if it cannot be)."""
     account, futures = await asyncio.gather(client.account(), outcome(client.futures_balances()))
     return spot_balances(account) + ([] if isinstance(futures, ExchangeError) else futures)

@@ -41,7 +41,7 @@ from websockets.asyncio.client import ClientConnection
 from exchange_tui.exchanges.binance import signing
 from exchange_tui.exchanges.binance.client import BinanceClient, futures_balance, held, ordered, spot_balance
 from exchange_tui.exchanges.binance.errors import from_code
-from exchange_tui.exchanges.errors import AuthenticationFailed, ExchangeError
+from exchange_tui.exchanges.errors import AuthenticationFailed, ExchangeError, ExchangeUnavailable
 from exchange_tui.exchanges.streaming import PrivateStream, Refused, StreamStatus, StreamTiming
 from exchange_tui.exchanges.toolkit import StreamUpdate, outcome
 from exchange_tui.models import Balance, Credentials, Reason
@@ -160,7 +160,9 @@ class BalanceStream(PrivateStream[StreamUpdate]):
     def _notice(self, message: dict[str, Any]) -> ExchangeError | None:
         event = message.get("event")
         if isinstance(event, dict) and event.get("e") in ("serverShutdown", "eventStreamTerminated"):
-            return from_code("closing", f"Binance sent {event['e']}")
+            return ExchangeUnavailable(
+                "closing", f"Binance sent {event['e']}", "Binance is closing the WebSocket (a restart, or its 24-hour limit): reconnecting"
+            )
         return None
 
     async def _subscribe(self, ws: ClientConnection) -> None:

@@ -11,7 +11,7 @@ import pytest
 import websockets
 from binance_support import client_with
 
-from exchange_tui.exchanges.binance.live import live_balances
+from exchange_tui.exchanges.binance.live import live_balances, snapshot
 from exchange_tui.exchanges.binance.stream import BalanceStream
 from exchange_tui.exchanges.streaming import StreamStatus, StreamTiming
 from exchange_tui.models import BalanceSource, Reason
@@ -136,6 +136,4 @@ async def test_live_balances_value_the_pushes_with_the_funding_wallet(binance):
 
 
 def _snapshot(client):
-    from exchange_tui.exchanges.binance.live import _snapshot as snapshot
-
     return lambda: snapshot(client)
