@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -38,7 +37,7 @@ from exchange_tui.simulator.binance.errors import BinanceError
 from exchange_tui.simulator.binance.scenario import sim_key
 from exchange_tui.simulator.binance.state import Pool, SimulatorState
 from exchange_tui.simulator.binance.ws import futures_ws_routes, ws_api_routes
-from exchange_tui.simulator.core.control import control, control_mount
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
 from exchange_tui.simulator.core.gateway import client_ip, exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 
@@ -271,52 +270,40 @@ def _api_route(state: SimulatorState, environment: Environment, endpoint: Endpoi
     return Route(endpoint.path, answer, methods=[endpoint.method])
 
 
-class _BalanceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _BalanceChange(Arguments):
     label: str
     asset: str
     amount: Decimal
     wallet: Wallet = "spot"
 
 
-class _PriceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _PriceChange(Arguments):
     symbol: str
     price: Decimal
 
 
-class _NewKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _NewKey(Arguments):
     label: str
     like: str
 
 
-def _control_routes(state: SimulatorState) -> list[Route]:
+def _controls(state: SimulatorState) -> WorldControls:
     """Binance's own knobs beside the core's: balances (spot, futures, funding), prices and new keys."""
 
-    def balance(body: dict[str, object]) -> object:
+    def balance(body: dict[str, object]) -> None:
         change = _BalanceChange.model_validate(body)
         state.set_balance(change.label, change.asset, change.amount, wallet=change.wallet)
-        return {"changed": True}
 
-    def price(body: dict[str, object]) -> object:
+    def price(body: dict[str, object]) -> None:
         change = _PriceChange.model_validate(body)
         state.set_price(change.symbol, change.price)
-        return {"changed": True}
 
     def add_key(body: dict[str, object]) -> object:
         new = _NewKey.model_validate(body)
         key = sim_key(state.add_key(new.label, new.like))
         return {"label": key.label, "api_key": key.api_key, "secret_key": key.secret_key}
 
-    return [
-        Route("/balance", control(balance), methods=["POST"]),
-        Route("/price", control(price), methods=["POST"]),
-        Route("/keys", control(add_key), methods=["POST"]),
-    ]
+    return WorldControls(balance, price, add_key)
 
 
 def _environment_routes(
@@ -338,7 +325,7 @@ def _app(
     ]
     routes = [
         *_environment_routes(state, endpoints, environment, sockets), *prefixed,
-        control_mount(state, _control_routes(state)),
+        control_mount(state, _controls(state)),
     ]
     return exchange_app(state, limits, BinanceWording(), routes, not_found)
 

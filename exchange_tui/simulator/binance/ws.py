@@ -127,14 +127,15 @@ class _WsApiSession(Session):
         return tuple(frames)
 
     async def read(self) -> None:
+        """Binance closes no quiet WebSocket API connection (it pings, the client pongs): no idle deadline."""
         while True:
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
             if not self.closing:
-                self._answer(message.get("text"))
+                self.hear(message.get("text"))
 
-    def _answer(self, text: str | None) -> None:
+    def hear(self, text: str | None) -> None:
         try:
             request = json.loads(text) if text is not None else None
         except ValueError:
@@ -217,6 +218,9 @@ class _ListenKeySession(Session):
                 continue
             if message["type"] == "websocket.disconnect":
                 return
+
+    def hear(self, text: str | None) -> None:
+        """A user data stream takes no requests: what a client sends it is ignored."""
 
     def _until_recheck(self) -> float:
         found = self.state.listen_key(self.listen_key)
