@@ -60,8 +60,8 @@ FUNDING = "/sapi/v1/asset/get-funding-asset"
 PRICES = "/api/v3/ticker/price"
 LISTEN_KEY = "/fapi/v1/listenKey"
 
-KEY_ONLY = frozenset({LISTEN_KEY})
-"""Calls that carry the API key but no timestamp or signature (USER_STREAM)."""
+KEY_ONLY = (LISTEN_KEY,)
+"""Calls that carry the API key but no timestamp or signature (USER_STREAM), under any base path."""
 
 RATE_LIMITS: dict[str, tuple[int, float]] = {
     SERVER_TIME: (20, 1.0),
@@ -139,7 +139,7 @@ class BinanceRest(toolkit.RestClient):
         credentials = self.credentials
         assert credentials is not None, "request() refuses a signed call without a key"
         request.headers[signing.API_KEY_HEADER] = credentials.api_key.get_secret_value()
-        if request.url.path in KEY_ONLY:
+        if request.url.path.endswith(KEY_ONLY):
             return
         query = request.url.query.decode()
         signed = f"timestamp={self.timestamp_ms()}" + (f"&{query}" if query else "") + f"&recvWindow={signing.RECV_WINDOW_MS}"

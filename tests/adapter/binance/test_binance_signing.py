@@ -163,6 +163,14 @@ async def test_a_listen_key_carries_the_api_key_and_no_signature(wire):
     assert request.url.query == b"" and request.headers[signing.API_KEY_HEADER] == VECTOR_API_KEY
 
 
+async def test_a_listen_key_under_a_base_path_is_still_unsigned(wire):
+    client, sent = wire()
+    client.futures.point_at("http://127.0.0.1:9/demo")
+    client.futures.clock.offset_ms = 0
+    await client.futures.request("POST", "/fapi/v1/listenKey")
+    assert sent.requests[0].url.path == "/demo/fapi/v1/listenKey" and sent.requests[0].url.query == b""
+
+
 async def test_public_prices_carry_no_key(wire):
     client, sent = wire()
     await client.prices()

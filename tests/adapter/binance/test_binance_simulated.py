@@ -166,3 +166,17 @@ async def test_the_spot_stream_pings_with_the_websocket_api_ping_and_hears_the_a
         assert (await anext(stream)).live
         await asyncio.wait_for(answered.wait(), 5)
         assert stream.status is StreamStatus.LIVE
+
+
+@pytest.mark.parametrize("server", ["demo", "testnet"], indirect=True)
+async def test_a_paper_key_goes_live_under_its_environments_prefix(connect, server):
+    role = "demo_trading" if server.state.paper_environment == "demo" else "testnet"
+    client = connect(role)
+    async with aclosing(client.live_balances(poll_interval=30)) as readings:
+        first = await anext(readings)
+        while first.source is not BalanceSource.LIVE:
+            first = await anext(readings)
+        server.scenario.change_balance(server.scenario.key(role).label, "USDT", Decimal(7))
+        pushed = await anext(readings)
+    assert pushed.source is BalanceSource.LIVE and pushed.total_usdt == first.total_usdt + 7
+    assert client.futures.base_url.endswith("/" + server.state.paper_environment)
