@@ -57,7 +57,7 @@ async def test_label_taken_is_refused_before_any_check(service, keys, simulator)
 
 async def test_unknown_exchange_is_refused(service, keys):
     with pytest.raises(InvalidInput) as raised:
-        await service.add("binance", "main", *keys("demo"))
+        await service.add("nosuchexchange", "main", *keys("demo"))
     assert raised.value.field == "exchange"
 
 
