@@ -129,6 +129,8 @@ def _connected(guide: Guide, step: Step, report: KeyReport) -> StepResult:
     if step.role is Role.IP:
         if report.ips:
             return StepResult(step, Mark.DONE, "bound to " + ", ".join(report.ips))
+        if report.ip_restricted:
+            return StepResult(step, Mark.DONE, f"bound to trusted IPs ({guide.exchange} does not show which)")
         return StepResult(step, Mark.WARNING, f"no IP bound: add this box's IP to the key on {guide.exchange}")
     if step.role is Role.CONNECT:
         return StepResult(step, Mark.DONE, "Connected")

@@ -158,6 +158,8 @@ class KeyReport(BaseModel):
     can_withdraw: bool = False
     futures_access: dict[str, bool] = Field(default_factory=dict)
     ips: list[str] = Field(default_factory=list)
+    ip_restricted: bool | None = None
+    """Whether the key is bound to IPs, where the exchange says so without listing them (``ips`` empty)."""
     warnings: list[str] = Field(default_factory=list)
     balances: list[Balance] = Field(default_factory=list)
     overview: list[AccountTotal] = Field(default_factory=list)

@@ -45,6 +45,7 @@ def report_json(report: KeyReport, label: str | None = None) -> dict[str, Any]:
         "can_withdraw": report.can_withdraw,
         "futures_access": report.futures_access,
         "ips": report.ips,
+        "ip_restricted": report.ip_restricted,
         "warnings": report.warnings,
         "error": report.error.model_dump() if report.error else None,
         "balances": [balance_json(b) for b in report.balances],

@@ -32,3 +32,10 @@ def test_a_classic_key_still_needs_futures_orders_and_holdings():
     classic = report(account_mode=AccountMode.CLASSIC, permissions=["spot trade (read-write)"])
     (seven,) = marks(classic, 7)
     assert seven[0] is Mark.WARNING and "Futures-Holdings" in seven[1]
+
+
+def test_a_key_bound_to_ips_the_exchange_does_not_list_is_bound():
+    (bound,) = marks(report(ip_restricted=True), 10)
+    assert bound == (Mark.DONE, "bound to trusted IPs (Bitget does not show which)")
+    (unbound,) = marks(report(ip_restricted=False), 10)
+    assert unbound[0] is Mark.WARNING

@@ -349,6 +349,7 @@ class BinanceClient(BinanceRest):
             permissions=permissions.words(),
             read_only=permissions.read_only,
             can_withdraw=permissions.can_withdraw,
+            ip_restricted=permissions.ip_restricted,
         )
         if isinstance(futures, PermissionMissing) or futures_rows is not None:
             report.futures_access[USDM] = futures_rows is not None
