@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -57,7 +57,7 @@ async def live_balances(
     """Readings of the key's balances, for as long as the caller iterates."""
     credentials = client.credentials
     assert credentials is not None, "a live stream authenticates with a key"
-    refresh = poll_interval if refresh_interval is None else refresh_interval
+    refresh_s = poll_interval if refresh_interval is None else refresh_interval
     await outcome(client.ensure_clock())
     if stream is None:
         stream = BalanceStream(
@@ -71,22 +71,27 @@ async def live_balances(
     funding: list[Balance] = []
     refreshed_at = float("-inf")
 
-    async def value(unified: tuple[Balance, ...]) -> list[Balance]:
+    async def refresh() -> None:
         nonlocal prices, funding, refreshed_at
-        if time.monotonic() - refreshed_at >= refresh:
-            prices, funding = await asyncio.gather(_prices(client, prices), _funding(client, funding))
-            refreshed_at = time.monotonic()
+        prices, funding = await asyncio.gather(_prices(client, prices), _funding(client, funding))
+        refreshed_at = time.monotonic()
+
+    async def value(unified: tuple[Balance, ...]) -> list[Balance]:
+        if time.monotonic() - refreshed_at >= refresh_s:
+            await refresh()
         return ordered(value_in_usdt([*unified, *funding], prices))
 
     async with stream:
-        readings = live_with_fallback(_repeated(stream, refresh), lambda: polled(client.balances), value, poll_interval)
+        readings = live_with_fallback(_repeated(stream, refresh_s, refresh), lambda: polled(client.balances), value, poll_interval)
         async with aclosing(readings):
             async for reading in readings:
                 yield reading
 
 
-async def _repeated(updates: AsyncIterator[StreamUpdate], interval: float) -> AsyncIterator[StreamUpdate]:
-    """The stream's updates, and its last live one again after ``interval`` seconds without one."""
+async def _repeated(
+    updates: AsyncIterator[StreamUpdate], interval: float, refresh: Callable[[], Awaitable[None]]
+) -> AsyncIterator[StreamUpdate]:
+    """The stream's updates, and after ``interval`` seconds without one, ``refresh`` and its last live one again."""
     pending: asyncio.Future[StreamUpdate] = asyncio.ensure_future(anext(updates))
     last: StreamUpdate | None = None
     try:
@@ -94,6 +99,7 @@ async def _repeated(updates: AsyncIterator[StreamUpdate], interval: float) -> As
             done, _ = await asyncio.wait({pending}, timeout=interval if last is not None and last.live else None)
             if pending not in done:
                 assert last is not None
+                await refresh()
                 yield dataclasses.replace(last, at=datetime.now(UTC))
                 continue
             try:

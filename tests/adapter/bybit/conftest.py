@@ -1,11 +1,12 @@
 """What the Bybit adapter's tests share: clients whose requests are answered in-process by httpx's mock
-transport, recording each request as the client would put it on the wire."""
+transport, recording each request as the client would put it on the wire; loopback private WebSockets."""
 
 import json
 
 import httpx
 import pytest
-from bybit_support import VECTOR_KEY, VECTOR_TS
+from bybit_support import VECTOR_KEY, VECTOR_TS, FakeWebSocket
+from websockets.asyncio.server import serve
 
 from exchange_tui.exchanges.bybit.client import BybitClient
 
@@ -44,3 +45,21 @@ async def answered():
     yield make
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture
+async def bybit_ws():
+    """``await bybit_ws(**options) -> FakeWebSocket``, listening on loopback until the test ends."""
+    servers = []
+
+    async def start(**options):
+        fake = FakeWebSocket(**options)
+        server = await serve(fake.handle, "127.0.0.1", 0)
+        servers.append(server)
+        fake.url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/v5/private"
+        return fake
+
+    yield start
+    for server in servers:
+        server.close()
+        await server.wait_closed()
