@@ -32,10 +32,10 @@ from exchange_tui.hardening import forbid_core_dumps
 from exchange_tui.models import ErrorInfo, KeyReport
 from exchange_tui.reports import amount_json, balance_json, report_json, report_text
 from exchange_tui.urls import InsecureUrl, check_url, require_secure_url
-from exchange_tui.validation import InvalidInput
+from exchange_tui.validation import PEM_MARKER, InvalidInput
 
 if TYPE_CHECKING:
-    from exchange_tui.exchanges.base import ExchangeSpec
+    from exchange_tui.exchanges.base import CredentialField, ExchangeSpec
     from exchange_tui.service import AccountService, BalanceSnapshot
 
 EXIT_OK = 0
@@ -72,12 +72,24 @@ def read_credentials(spec: ExchangeSpec, stdin=None, environ=None) -> dict[str, 
         missing = ", ".join(field.env for field in spec.credentials if not found[field.name])
         raise CliError(f"set all of {spec.name}'s credential variables or none; missing: {missing}", EXIT_USAGE)
     if stdin.isatty():
-        return {field.name: SecretStr(getpass.getpass(f"{field.label}: ")) for field in spec.credentials}
+        return {field.name: _prompt(field) for field in spec.credentials}
     try:
         text = stdin.read()
     except UnicodeDecodeError:
         raise CliError("stdin is not UTF-8 text: send the JSON object in UTF-8", EXIT_USAGE) from None
     return _credentials_from_json(spec, text)
+
+
+def _prompt(field: CredentialField) -> SecretStr:
+    """One part of a key from a no-echo prompt; a PEM private key pasted there arrives one line per
+    read, so its lines are read on to its END line."""
+    first = SecretStr(getpass.getpass(f"{field.label}: "))
+    if not (field.pem and first.get_secret_value().strip().startswith(PEM_MARKER)):
+        return first
+    lines = [first]
+    while not lines[-1].get_secret_value().strip().startswith("-----END"):
+        lines.append(SecretStr(getpass.getpass("")))
+    return SecretStr("\n".join(line.get_secret_value() for line in lines))
 
 
 def _credentials_from_json(spec: ExchangeSpec, text: str) -> dict[str, SecretStr]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -50,6 +50,12 @@ async def outcome(call: Awaitable[T]) -> T | ExchangeError:
         return await call
     except ExchangeError as error:
         return error
+
+
+async def fresh_or(call: Awaitable[T], last: T) -> T:
+    """What ``call`` answers, or ``last`` if the exchange cannot give it now."""
+    fresh = await outcome(call)
+    return last if isinstance(fresh, ExchangeError) else fresh
 
 
 # -- throttles -------------------------------------------------------------------
@@ -400,6 +406,14 @@ async def polled(balances: Callable[[], Awaitable[tuple[list[Balance], Decimal]]
     except ExchangeError as error:
         return BalanceReading(source=BalanceSource.POLLING, at=at, error=error.info())
     return BalanceReading(source=BalanceSource.POLLING, at=at, balances=rows, total_usdt=total)
+
+
+def ws_url_beside(base_url: str, demo_trading: bool, path: str) -> str:
+    """The WebSocket a REST base other than the exchange's own (a proxy, the simulator) serves on itself:
+    ``http://127.0.0.1:PORT`` -> ``ws://127.0.0.1:PORT`` + ``path``, demo keys under ``/demo``."""
+    scheme, netloc, base_path, _, _ = urlsplit(base_url)
+    ws_scheme = "wss" if scheme == "https" else "ws"
+    return urlunsplit((ws_scheme, netloc, base_path.rstrip("/") + ("/demo" if demo_trading else "") + path, "", ""))
 
 
 async def live_with_fallback(

@@ -17,17 +17,15 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 from exchange_tui.exchanges.bitget.client import BitgetClient, ordered, value_in_usdt
 from exchange_tui.exchanges.bitget.spec import DEFAULT_BASE_URL
 from exchange_tui.exchanges.bitget.stream import BalanceStream, StreamStatus
 from exchange_tui.exchanges.errors import ExchangeError
-from exchange_tui.exchanges.toolkit import StreamUpdate, live_with_fallback, polled
+from exchange_tui.exchanges.toolkit import StreamUpdate, fresh_or, live_with_fallback, polled, ws_url_beside
 from exchange_tui.models import AccountMode, Balance, BalanceReading, BalanceSource, Credentials
 
 PRIVATE_WS_PATH = "/v2/ws/private"
-DEMO_PREFIX = "/demo"
 
 
 def ws_url_for(base_url: str, demo_trading: bool, urls: Mapping[str, str]) -> str | None:
@@ -40,9 +38,7 @@ def ws_url_for(base_url: str, demo_trading: bool, urls: Mapping[str, str]) -> st
     chosen = urls.get("demo_ws_url" if demo_trading else "ws_url")
     if chosen or base_url.rstrip("/") == DEFAULT_BASE_URL:
         return chosen
-    scheme, netloc, path, _, _ = urlsplit(base_url)
-    ws_scheme = "wss" if scheme == "https" else "ws"
-    return urlunsplit((ws_scheme, netloc, path.rstrip("/") + (DEMO_PREFIX if demo_trading else "") + PRIVATE_WS_PATH, "", ""))
+    return ws_url_beside(base_url, demo_trading, PRIVATE_WS_PATH)
 
 
 async def live_balances(
@@ -75,7 +71,7 @@ async def live_balances(
     async def value(balances: tuple[Balance, ...]) -> list[Balance]:
         nonlocal prices, prices_at
         if time.monotonic() - prices_at > price_interval:
-            prices, prices_at = await _prices(client, prices), time.monotonic()
+            prices, prices_at = await fresh_or(client.spot_tickers(), prices), time.monotonic()
         return ordered(value_in_usdt(list(balances), prices))
 
     async with stream:
@@ -84,11 +80,3 @@ async def live_balances(
         async with aclosing(readings):
             async for reading in readings:
                 yield reading
-
-
-async def _prices(client: BitgetClient, last: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Fresh prices, or the last ones if Bitget cannot give them now."""
-    try:
-        return await client.spot_tickers()
-    except ExchangeError:
-        return last

@@ -38,29 +38,27 @@ are merged in. At most 10 messages a second are sent, Bitget's limit per connect
 
 Secrets stay ``SecretStr`` until the expression that sends the login; no local of ours holds
 them as text, and websockets' frame-level debug log (which would print the login frame) is off.
+The connection, its keepalive and reconnects are :class:`~exchange_tui.exchanges.streaming.PrivateStream`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
-import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, NoReturn
+from typing import Any, ClassVar
 
-import websockets
 from websockets.asyncio.client import ClientConnection
 
 from exchange_tui.exchanges.bitget.client import FUTURES_PRODUCT_TYPES, unified_balance
 from exchange_tui.exchanges.bitget.errors import from_code
 from exchange_tui.exchanges.bitget.signing import ws_login_signature
-from exchange_tui.exchanges.errors import AccountModeMismatch, ExchangeError, ExchangeUnavailable
-from exchange_tui.exchanges.toolkit import Throttle, exact_decimal, tls_context
+from exchange_tui.exchanges.errors import AccountModeMismatch, ExchangeError
+from exchange_tui.exchanges.streaming import PrivateStream, Refused, StreamStatus, StreamTiming, login_op
+from exchange_tui.exchanges.toolkit import exact_decimal
 from exchange_tui.models import Balance, Credentials
 
 DEFAULT_WS_URL = "wss://ws.bitget.com/v2/ws/private"
@@ -70,11 +68,6 @@ SPOT = "SPOT"
 UTA = "UTA"
 UNIFIED_ACCOUNT = "unified"
 WS_CLOCK_CODES = frozenset({"30013", "30014"})
-
-_log = logging.getLogger(__name__)
-# websockets logs every frame at DEBUG, the login frame with its passphrase included.
-_FRAMES_LOG = logging.getLogger(__name__ + ".frames")
-_FRAMES_LOG.setLevel(logging.INFO)
 
 
 def uta_url(v2_url: str) -> str:
@@ -88,26 +81,6 @@ def account_name(inst_type: str) -> str:
     """The account a channel feeds, as the REST client names it: "SPOT" -> "spot", "USDT-FUTURES" ->
     "usdt-futures", "UTA" -> "unified"."""
     return UNIFIED_ACCOUNT if inst_type == UTA else inst_type.lower()
-
-
-class StreamStatus(StrEnum):
-    CONNECTING = "connecting"  # not live yet, no connection lost so far
-    LIVE = "live"  # logged in, every channel answered: balances are as Bitget pushes them
-    RECONNECTING = "reconnecting"  # a connection was lost or could not be made; trying again
-    FAILED = "failed"  # stopped for good: ``error`` says why and what to do
-    CLOSED = "closed"  # closed by us
-
-
-@dataclass(frozen=True)
-class StreamTiming:
-    """The stream's intervals, in seconds (tests shrink them)."""
-
-    ping_interval: float = 20.0
-    pong_timeout: float = 10.0
-    answer_timeout: float = 10.0
-    backoff_base: float = 0.5
-    backoff_max: float = 30.0
-    close_timeout: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -124,18 +97,6 @@ class BalanceUpdate:
     at: datetime
     exchange_time: datetime | None = None
     error: ExchangeError | None = None
-
-
-class _Refused(Exception):
-    """A refusal that retrying cannot fix."""
-
-    def __init__(self, error: ExchangeError) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-def _refusal(message: dict[str, Any]) -> ExchangeError:
-    return from_code(str(message.get("code", "")), str(message.get("msg") or ""))
 
 
 def _held(balance: Balance) -> bool:
@@ -175,7 +136,8 @@ def _time(ts_ms: object) -> datetime | None:
     return datetime.fromtimestamp(ts_ms / 1000, UTC) if isinstance(ts_ms, int) else None
 
 
-class BalanceStream:
+
+class BalanceStream(PrivateStream[BalanceUpdate]):
     """One key's balances, live from Bitget's private WebSocket; see the module's documentation.
 
     ``clock_offset_ms`` is Bitget's clock minus ours, or a callable read at each login (the
@@ -183,6 +145,10 @@ class BalanceStream:
     futures channels to subscribe besides spot (``spot=False`` leaves spot out); ``unified``
     subscribes a unified account's one topic on the v3 socket instead.
     """
+
+    exchange: ClassVar[str] = "Bitget"
+    errors = staticmethod(from_code)
+    messages_per_second: ClassVar[int | None] = MESSAGES_PER_SECOND
 
     def __init__(
         self,
@@ -197,69 +163,18 @@ class BalanceStream:
         clock_offset_ms: float | Callable[[], float | None] = 0.0,
         timing: StreamTiming = StreamTiming(),
     ) -> None:
-        self._credentials = credentials
-        self.demo_trading = demo_trading
-        self.ws_url = ws_url or (DEFAULT_DEMO_WS_URL if demo_trading else DEFAULT_WS_URL)
-        self.inst_types = ((SPOT,) if spot else ()) + tuple(p.upper() for p in product_types)
+        ws_url = ws_url or (DEFAULT_DEMO_WS_URL if demo_trading else DEFAULT_WS_URL)
+        inst_types = ((SPOT,) if spot else ()) + tuple(p.upper() for p in product_types)
         if unified:
-            self.ws_url, self.inst_types = uta_url(self.ws_url), (UTA,)
-        if not self.inst_types:
+            ws_url, inst_types = uta_url(ws_url), (UTA,)
+        if not inst_types:
             raise ValueError("nothing to subscribe: ask for spot or a futures product type")
-        self._clock = clock
-        self._offset_ms = clock_offset_ms
-        self._timing = timing
-        self._throttle = Throttle(MESSAGES_PER_SECOND)
+        super().__init__(credentials, ws_url=ws_url, clock=clock, clock_offset_ms=clock_offset_ms, timing=timing)
+        self.demo_trading = demo_trading
+        self.inst_types = inst_types
         self._accounts: dict[str, dict[str, Balance]] = {}
         self._first_push: set[str] = set()
-        self._updates: asyncio.Queue[BalanceUpdate | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self._next_ping = 0.0
-        self._pong_due: float | None = None
-        self._went_live = False
-        self._login_offset: float | None = None
-        self.status = StreamStatus.CONNECTING
-        self.error: ExchangeError | None = None
         self.refused: dict[str, ExchangeError] = {}
-
-    # -- lifecycle -------------------------------------------------------
-
-    async def __aenter__(self) -> BalanceStream:
-        self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def start(self) -> None:
-        """Connect in the background (``async with`` does it); updates queue up for the iteration."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=f"bitget-balance-stream {self._credentials.key_prefix}")
-            self._task.add_done_callback(lambda _: self._updates.put_nowait(None))
-
-    async def aclose(self) -> None:
-        """Close the connection; the iteration ends after the updates already queued."""
-        if self._task is None:
-            self._updates.put_nowait(None)
-        else:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self.status is not StreamStatus.FAILED:
-            self.status = StreamStatus.CLOSED
-
-    def __aiter__(self) -> BalanceStream:
-        return self
-
-    async def __anext__(self) -> BalanceUpdate:
-        """The next update; the end after a failure or a close, or the exception a bug of ours raised."""
-        update = await self._updates.get()
-        if update is None:
-            self._updates.put_nowait(None)
-            task = self._task
-            crash = task.exception() if task is not None and task.done() and not task.cancelled() else None
-            if crash is not None:
-                raise crash
-            raise StopAsyncIteration
-        return update
 
     @property
     def balances(self) -> tuple[Balance, ...]:
@@ -270,147 +185,13 @@ class BalanceStream:
         order = {account_name(inst_type): i for i, inst_type in enumerate(self.inst_types)}
         return tuple(sorted(balances, key=lambda b: (order[b.account], b.coin)))
 
-    # -- the connection loop ---------------------------------------------
+    # -- the exchange's own ----------------------------------------------
 
-    async def _run(self) -> None:
-        attempt = 0
-        while True:
-            self._went_live = False
-            try:
-                await self._connection()
-            except _Refused as refused:
-                _log.warning("Bitget balance stream for %s failed: %s", self._credentials.key_prefix, refused.error)
-                self._publish(StreamStatus.FAILED, error=refused.error)
-                return
-            except ExchangeError as lost:
-                _log.info("Bitget balance stream for %s lost: %s", self._credentials.key_prefix, lost)
-                self._publish(StreamStatus.RECONNECTING, error=lost)
-            attempt = 1 if self._went_live else attempt + 1
-            await asyncio.sleep(self._backoff(attempt))
+    def _clock_refusal(self, error: ExchangeError) -> bool:
+        return error.code in WS_CLOCK_CODES
 
-    def _backoff(self, attempt: int) -> float:
-        """Exponential, capped, with jitter so that many streams do not reconnect in step."""
-        timing = self._timing
-        return min(timing.backoff_max, timing.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-
-    async def _connection(self) -> NoReturn:
-        """One connection from connect to loss; always raises (a lost connection or a refusal)."""
-        timing = self._timing
-        try:
-            async with websockets.connect(
-                self.ws_url,
-                open_timeout=timing.answer_timeout,
-                close_timeout=timing.close_timeout,
-                ping_interval=None,
-                logger=_FRAMES_LOG,
-                ssl=tls_context() if self.ws_url.startswith("wss:") else None,
-            ) as ws:
-                now = asyncio.get_running_loop().time()
-                self._next_ping, self._pong_due = now + timing.ping_interval, None
-                await self._log_in(ws)
-                await self._subscribe(ws)
-                while True:
-                    self._on_push(await self._receive(ws, None, ""))
-        except websockets.ConnectionClosed as closed:
-            raise ExchangeUnavailable(
-                "closed",
-                f"the WebSocket was closed ({closed.rcvd.code if closed.rcvd else 'no close frame'})",
-                "The connection to Bitget's WebSocket was lost: reconnecting",
-            ) from None
-        except websockets.InvalidURI as error:
-            raise _Refused(
-                ExchangeUnavailable("bad-url", str(error), f"{self.ws_url} is not a WebSocket URL: fix the setting")
-            ) from None
-        except (OSError, TimeoutError, websockets.InvalidHandshake) as error:
-            raise ExchangeUnavailable(
-                "connect",
-                f"cannot connect: {error}",
-                f"Cannot reach Bitget's WebSocket at {self.ws_url}: check the network, DNS, firewall or proxy",
-            ) from None
-
-    async def _send(self, ws: ClientConnection, text: str) -> None:
-        await self._throttle.acquire()
-        await ws.send(text)
-
-    async def _receive(self, ws: ClientConnection, deadline: float | None, awaited: str) -> dict[str, Any]:
-        """The next JSON message, sending pings on time; raises when a pong, or ``awaited`` by ``deadline``, is late."""
-        loop = asyncio.get_running_loop()
-        timing = self._timing
-        while True:
-            now = loop.time()
-            if self._pong_due is not None and now >= self._pong_due:
-                raise ExchangeUnavailable(
-                    "no-pong",
-                    f"no pong within {timing.pong_timeout:g} s of a ping",
-                    "Bitget's WebSocket stopped answering: reconnecting",
-                )
-            if deadline is not None and now >= deadline:
-                raise ExchangeUnavailable(
-                    "no-answer",
-                    f"no answer to {awaited} within {timing.answer_timeout:g} s",
-                    "Bitget's WebSocket did not answer in time: reconnecting",
-                )
-            if self._pong_due is None and now >= self._next_ping:
-                await self._send(ws, "ping")
-                sent = loop.time()
-                self._next_ping, self._pong_due = sent + timing.ping_interval, sent + timing.pong_timeout
-                continue
-            wake = min(t for t in (self._pong_due or self._next_ping, deadline) if t is not None)
-            try:
-                async with asyncio.timeout_at(wake):
-                    text = await ws.recv()
-            except TimeoutError:
-                continue
-            if text == "pong":
-                self._pong_due = None
-                continue
-            try:
-                message = json.loads(text)
-            except ValueError:
-                message = None
-            if isinstance(message, dict):
-                return message
-            _log.warning("Bitget's WebSocket sent something that is not a JSON object; ignored")
-
-    async def _log_in(self, ws: ClientConnection) -> None:
-        await self._throttle.acquire()
-        await ws.send(self._login_frame())
-        deadline = asyncio.get_running_loop().time() + self._timing.answer_timeout
-        while True:
-            message = await self._receive(ws, deadline, "the login")
-            if message.get("event") == "login" and str(message.get("code")) == "0":
-                return
-            if message.get("event") in ("login", "error"):
-                error = _refusal(message)
-                if error.retryable or (error.code in WS_CLOCK_CODES and self._clock_may_have_moved()):
-                    raise error
-                raise _Refused(error)
-
-    def _offset(self) -> float | None:
-        return self._offset_ms() if callable(self._offset_ms) else self._offset_ms
-
-    def _clock_may_have_moved(self) -> bool:
-        """Whether a login refused for its timestamp might pass now: the offset was not known at that
-        login, or has been measured again since."""
-        return self._login_offset is None or self._offset() != self._login_offset
-
-    def _login_frame(self) -> str:
-        offset = self._login_offset = self._offset()
-        timestamp = str(int(self._clock() + (offset or 0) / 1000))
-        credentials = self._credentials
-        return json.dumps(
-            {
-                "op": "login",
-                "args": [
-                    {
-                        "apiKey": credentials.api_key.get_secret_value(),
-                        "passphrase": credentials.passphrase.get_secret_value(),
-                        "timestamp": timestamp,
-                        "sign": ws_login_signature(credentials.secret_key, timestamp),
-                    }
-                ],
-            }
-        )
+    def _login_frame(self, timestamp_s: str) -> str:
+        return login_op(self._credentials, timestamp_s, ws_login_signature)
 
     async def _subscribe(self, ws: ClientConnection) -> None:
         """Subscribe every channel and wait until each has pushed its snapshot or been refused, then go live."""
@@ -435,22 +216,24 @@ class BalanceStream:
                 exchange_time = _time(message.get("ts")) or exchange_time
                 waiting.discard(inst_type)
             elif message.get("event") == "error":
-                error = _refusal(message)
+                error = self._refusal(message)
                 if inst_type not in waiting or isinstance(error, AccountModeMismatch):
-                    raise error if error.retryable else _Refused(error)
+                    raise error if error.retryable else Refused(error)
                 self.refused[inst_type] = error
                 changed.update({(b.account, b.coin): b for b in self._merge(inst_type, [], replace=True)})
                 waiting.discard(inst_type)
         if len(self.refused) == len(self.inst_types):
-            raise _Refused(next(iter(self.refused.values())))
-        self._went_live = True
+            raise Refused(next(iter(self.refused.values())))
         self._publish(StreamStatus.LIVE, changed.values(), exchange_time)
 
-    def _on_push(self, message: dict[str, Any]) -> None:
+    def _on_message(self, message: dict[str, Any]) -> None:
         if "action" in message:
             self._publish(StreamStatus.LIVE, self._apply(message), _time(message.get("ts")))
         elif message.get("event") == "error":
-            raise _refusal(message)
+            raise self._refusal(message)
+
+    def _down(self, status: StreamStatus, error: ExchangeError) -> None:
+        self._publish(status, error=error)
 
     # -- the balance map -------------------------------------------------
 
@@ -487,5 +270,4 @@ class BalanceStream:
     ) -> None:
         self.status, self.error = status, error
         at = datetime.fromtimestamp(self._clock(), UTC)
-        update = BalanceUpdate(status, self.balances, self._ordered(changed), at, exchange_time, error)
-        self._updates.put_nowait(update)
+        self._emit(BalanceUpdate(status, self.balances, self._ordered(changed), at, exchange_time, error))

@@ -16,18 +16,16 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 from exchange_tui.exchanges.base import Site
 from exchange_tui.exchanges.errors import ExchangeError, PermissionMissing
 from exchange_tui.exchanges.okx.client import OkxClient, ordered, value_in_usdt
 from exchange_tui.exchanges.okx.spec import WS_HOSTS
 from exchange_tui.exchanges.okx.stream import BalanceStream
-from exchange_tui.exchanges.toolkit import live_with_fallback, outcome, polled
+from exchange_tui.exchanges.toolkit import fresh_or, live_with_fallback, outcome, polled, ws_url_beside
 from exchange_tui.models import Balance, BalanceReading
 
 PRIVATE_WS_PATH = "/ws/v5/private"
-DEMO_PREFIX = "/demo"
 
 
 def ws_url_for(base_url: str, site: Site, demo_trading: bool, urls: Mapping[str, str]) -> str:
@@ -43,9 +41,7 @@ def ws_url_for(base_url: str, site: Site, demo_trading: bool, urls: Mapping[str,
         return chosen
     if base_url.rstrip("/") == site.rest_url:
         return WS_HOSTS[site.id][demo_trading]
-    scheme, netloc, path, _, _ = urlsplit(base_url)
-    ws_scheme = "wss" if scheme == "https" else "ws"
-    return urlunsplit((ws_scheme, netloc, path.rstrip("/") + (DEMO_PREFIX if demo_trading else "") + PRIVATE_WS_PATH, "", ""))
+    return ws_url_beside(base_url, demo_trading, PRIVATE_WS_PATH)
 
 
 async def live_balances(
@@ -73,7 +69,7 @@ async def live_balances(
     async def value(trading: tuple[Balance, ...]) -> list[Balance]:
         nonlocal prices, funding, refreshed_at
         if time.monotonic() - refreshed_at > refresh_interval:
-            prices, funding = await asyncio.gather(_prices(client, prices), _funding(client, funding))
+            prices, funding = await asyncio.gather(fresh_or(client.spot_tickers(), prices), _funding(client, funding))
             refreshed_at = time.monotonic()
         return ordered(value_in_usdt([*trading, *funding], prices))
 
@@ -82,12 +78,6 @@ async def live_balances(
         async with aclosing(readings):
             async for reading in readings:
                 yield reading
-
-
-async def _prices(client: OkxClient, last: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Fresh prices, or the last ones if OKX cannot give them now."""
-    fresh = await outcome(client.spot_tickers())
-    return last if isinstance(fresh, ExchangeError) else fresh
 
 
 async def _funding(client: OkxClient, last: list[Balance]) -> list[Balance]:

@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Header, Input, Static, Switch
 from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.guide import step_to_revisit
 from exchange_tui.tui.messages import ActionFailed, InputRejected, KeyConnected, KeyRejected
-from exchange_tui.tui.widgets.paste_input import KeyInput
+from exchange_tui.tui.widgets.paste_input import KeyInput, PrivateKeyInput
 
 if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
@@ -53,6 +53,7 @@ class KeyFormScreen(Screen):
         self.replacing = replacing
         self.report: KeyReport | None = None
         self.secret_fields = tuple(field.name for field in self.spec.credentials)
+        self.pem_fields = {field.name for field in self.spec.credentials if field.pem}
         self.fields = (LABEL_FIELD,) + tuple(
             (field.name, field.label, field.help or f"paste the {field.label.lower()}") for field in self.spec.credentials
         )
@@ -80,7 +81,8 @@ class KeyFormScreen(Screen):
                         value = self.replacing.label if self.replacing else ""
                         yield KeyInput(value, placeholder=placeholder, id=field, compact=True, disabled=bool(self.replacing))
                     else:
-                        yield KeyInput(placeholder=placeholder, id=field, password=True, compact=True)
+                        kind = PrivateKeyInput if field in self.pem_fields else KeyInput
+                        yield kind(placeholder=placeholder, id=field, password=True, compact=True)
                 yield Static("", id=f"error-{field}", classes="field-error")
             with Horizontal(classes="field"):
                 yield Static("Demo trading", classes="field-title")
@@ -103,9 +105,11 @@ class KeyFormScreen(Screen):
 
     @on(Button.Pressed, "#reveal")
     def action_reveal(self) -> None:
+        """Show or mask the key's parts; a PEM private key stays masked."""
         for field in self.secret_fields:
             widget = self.query_one(f"#{field}", Input)
-            widget.password = not widget.password
+            private_key = isinstance(widget, PrivateKeyInput) and widget.holds_private_key
+            widget.password = private_key or not widget.password
 
     @on(Button.Pressed, "#fill-demo")
     def action_fill_demo(self) -> None:

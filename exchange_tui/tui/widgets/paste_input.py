@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 LINE_BREAKS = "\r\n"
+PEM_BEGIN = "-----BEGIN"
 
 
 class PasteInput(Input):
@@ -42,6 +43,22 @@ class KeyInput(PasteInput):
 
     def clean_paste(self, text: str) -> str:
         return " ".join(text.split())
+
+
+class PrivateKeyInput(KeyInput):
+    """An input for a secret that may be a PEM private key: a PEM block goes in whole, its line breaks
+    kept as ``\n`` (however the terminal re-encoded them), surrounding whitespace gone; any other
+    paste as :class:`KeyInput` takes it. A private key is never shown: revealing leaves it masked."""
+
+    def clean_paste(self, text: str) -> str:
+        if PEM_BEGIN not in text:
+            return super().clean_paste(text)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(line.strip() for line in lines if line.strip())
+
+    @property
+    def holds_private_key(self) -> bool:
+        return PEM_BEGIN in self.value
 
 
 class MasterPasswordInput(PasteInput):
