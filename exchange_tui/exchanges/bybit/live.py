@@ -18,14 +18,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 from exchange_tui.exchanges.base import Environment
 from exchange_tui.exchanges.bybit.client import BybitClient, ordered, value_in_usdt
 from exchange_tui.exchanges.bybit.spec import REST_HOSTS, WS_HOSTS, WS_SETTINGS
 from exchange_tui.exchanges.bybit.stream import BalanceStream
 from exchange_tui.exchanges.errors import ExchangeError, PermissionMissing
-from exchange_tui.exchanges.toolkit import StreamUpdate, live_with_fallback, outcome, polled
+from exchange_tui.exchanges.toolkit import StreamUpdate, fresh_or, live_with_fallback, outcome, polled, ws_url_beside
 from exchange_tui.models import Balance, BalanceReading
 
 PRIVATE_WS_PATH = "/v5/private"
@@ -36,15 +35,15 @@ def ws_url_for(environment: Environment, base_url: str, urls: Mapping[str, str])
 
     The environment's WebSocket setting (``ws_url``, ``demo_ws_url``, ``testnet_ws_url``) wins; the environment's
     own REST host pairs with its WebSocket host (reference §6); any other REST base (a proxy, the simulator) serves
-    the WebSocket on itself: ``http://127.0.0.1:PORT`` -> ``ws://127.0.0.1:PORT/v5/private``.
+    the WebSocket on itself: ``http://127.0.0.1:PORT`` -> ``ws://127.0.0.1:PORT/v5/private`` (with no ``/demo``:
+    Bybit's demo trading and testnet are hosts of their own, so a simulator of them is a server of its own).
     """
     chosen = urls.get(WS_SETTINGS[environment])
     if chosen:
         return chosen
     if base_url.rstrip("/") == REST_HOSTS[environment]:
         return WS_HOSTS[environment]
-    scheme, netloc, path, _, _ = urlsplit(base_url)
-    return urlunsplit(("wss" if scheme == "https" else "ws", netloc, path.rstrip("/") + PRIVATE_WS_PATH, "", ""))
+    return ws_url_beside(base_url, False, PRIVATE_WS_PATH)
 
 
 async def live_balances(
@@ -73,7 +72,7 @@ async def live_balances(
 
     async def refresh() -> None:
         nonlocal prices, funding, refreshed_at
-        prices, funding = await asyncio.gather(_prices(client, prices), _funding(client, funding))
+        prices, funding = await asyncio.gather(fresh_or(client.spot_tickers(), prices), _funding(client, funding))
         refreshed_at = time.monotonic()
 
     async def value(unified: tuple[Balance, ...]) -> list[Balance]:
@@ -110,12 +109,6 @@ async def _repeated(
             yield last
     finally:
         pending.cancel()
-
-
-async def _prices(client: BybitClient, last: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Fresh prices, or the last ones if Bybit cannot give them now."""
-    fresh = await outcome(client.spot_tickers())
-    return last if isinstance(fresh, ExchangeError) else fresh
 
 
 async def _funding(client: BybitClient, last: list[Balance]) -> list[Balance]:

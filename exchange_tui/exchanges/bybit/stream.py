@@ -25,30 +25,27 @@ every ``ping_interval``, 20 s, as Bybit recommends), no answer to the auth or su
 jitter (reset once live again), authenticated and subscribed again.
 
 Secrets stay ``SecretStr`` until the expression that builds the auth frame; websockets' frame-level debug log
-(which would print it) is kept off.
+(which would print it) is kept off. The connection, its keepalive and reconnects are
+:class:`~exchange_tui.exchanges.streaming.PrivateStream`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
-import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, NoReturn
+from typing import Any, ClassVar
 
-import websockets
 from websockets.asyncio.client import ClientConnection
 
 from exchange_tui.exchanges.bybit.client import held, unified_balances
 from exchange_tui.exchanges.bybit.errors import WS_AUTH_REFUSED, from_code
 from exchange_tui.exchanges.bybit.signing import ws_auth_signature
-from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable
-from exchange_tui.exchanges.toolkit import StreamUpdate, throttle, tls_context
+from exchange_tui.exchanges.errors import ExchangeError
+from exchange_tui.exchanges.streaming import PrivateStream, Refused, StreamStatus, StreamTiming
+from exchange_tui.exchanges.toolkit import StreamUpdate
 from exchange_tui.models import Balance, Credentials
 
 CONNECTS = (500, 300.0)
@@ -56,40 +53,8 @@ CONNECTS = (500, 300.0)
 EXPIRES_AHEAD_MS = 10_000
 """How far ahead ``expires`` is: ccxt's 10 s (with pybit's 1 s users met ``Params Error``, reference §7)."""
 TOPIC = "wallet"
-PING = json.dumps({"req_id": "ping", "op": "ping"})
-
-_log = logging.getLogger(__name__)
-# websockets logs every frame at DEBUG, the auth frame included.
-_FRAMES_LOG = logging.getLogger(__name__ + ".frames")
-_FRAMES_LOG.setLevel(logging.INFO)
-
-
-class StreamStatus(StrEnum):
-    CONNECTING = "connecting"
-    LIVE = "live"
-    RECONNECTING = "reconnecting"
-    FAILED = "failed"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class StreamTiming:
-    """The stream's intervals, in seconds (tests shrink them)."""
-
-    ping_interval: float = 20.0
-    pong_timeout: float = 10.0
-    answer_timeout: float = 10.0
-    backoff_base: float = 0.5
-    backoff_max: float = 30.0
-    close_timeout: float = 2.0
-
-
-class _Refused(Exception):
-    """A refusal that retrying cannot fix."""
-
-    def __init__(self, error: ExchangeError) -> None:
-        super().__init__(error)
-        self.error = error
+HEARTBEATS = ("pong", "ping")
+"""The ``op`` of a heartbeat's answer: ``pong`` on the private streams, ``ping`` (``ret_msg`` pong) on spot's."""
 
 
 def auth_message(credentials: Credentials, expires_ms: int) -> str:
@@ -144,12 +109,17 @@ def _is_push(message: dict[str, Any]) -> bool:
     return message.get("topic") == TOPIC and "data" in message
 
 
-class BalanceStream:
+class BalanceStream(PrivateStream[StreamUpdate]):
     """One key's unified balances, live from Bybit's private WebSocket; see the module's documentation.
 
     ``snapshot`` reads the unified account over REST; ``clock_offset_ms`` is Bybit's clock minus ours (the REST
     client's ``clock_offset_ms``: ``None`` until measured).
     """
+
+    exchange: ClassVar[str] = "Bybit"
+    errors = staticmethod(from_code)
+    ping: ClassVar[str] = json.dumps({"req_id": "ping", "op": "ping"})
+    connect_limit: ClassVar[tuple[int, float] | None] = CONNECTS
 
     def __init__(
         self,
@@ -161,185 +131,52 @@ class BalanceStream:
         clock_offset_ms: Callable[[], float | None] = lambda: None,
         timing: StreamTiming = StreamTiming(),
     ) -> None:
-        self._credentials = credentials
-        self.ws_url = ws_url
+        super().__init__(credentials, ws_url=ws_url, clock=clock, clock_offset_ms=clock_offset_ms, timing=timing)
         self._snapshot = snapshot
-        self._clock = clock
-        self._offset_ms = clock_offset_ms
-        self._timing = timing
         self.account = UnifiedAccount()
-        self._updates: asyncio.Queue[StreamUpdate | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self._ping_at = 0.0
-        self._pong_due: float | None = None
-        self._went_live = False
-        self.status = StreamStatus.CONNECTING
-        self.error: ExchangeError | None = None
 
-    # -- lifecycle -------------------------------------------------------
+    def _login_frame(self, timestamp_s: str) -> str:
+        return auth_message(self._credentials, int(timestamp_s) * 1000 + EXPIRES_AHEAD_MS)
 
-    async def __aenter__(self) -> BalanceStream:
-        self.start()
-        return self
+    def _login_answer(self, message: dict[str, Any]) -> bool:
+        if message.get("op") != "auth":
+            return False
+        if accepted(message):
+            return True
+        error = refusal(message)
+        if error.retryable or (self._clock_refusal(error) and self._clock_may_have_moved()):
+            raise error
+        raise Refused(error)
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def start(self) -> None:
-        """Connect in the background (``async with`` does it); updates queue up for the iteration."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=f"bybit-balance-stream {self._credentials.key_prefix}")
-            self._task.add_done_callback(lambda _: self._updates.put_nowait(None))
-
-    async def aclose(self) -> None:
-        """Close the connection; the iteration ends after the updates already queued."""
-        if self._task is None:
-            self._updates.put_nowait(None)
-        else:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        if self.status is not StreamStatus.FAILED:
-            self.status = StreamStatus.CLOSED
-
-    def __aiter__(self) -> BalanceStream:
-        return self
-
-    async def __anext__(self) -> StreamUpdate:
-        """The next update; the end after a failure or a close, or the exception a bug of ours raised."""
-        update = await self._updates.get()
-        if update is None:
-            self._updates.put_nowait(None)
-            task = self._task
-            crash = task.exception() if task is not None and task.done() and not task.cancelled() else None
-            if crash is not None:
-                raise crash
-            raise StopAsyncIteration
-        return update
-
-    # -- the connection loop ---------------------------------------------
-
-    async def _run(self) -> None:
-        attempt = 0
-        while True:
-            self._went_live = False
-            try:
-                await self._connection()
-            except _Refused as refused:
-                _log.warning("Bybit balance stream for %s refused: %s", self._credentials.key_prefix, refused.error)
-                self.status, self.error = StreamStatus.FAILED, refused.error
-                return
-            except ExchangeError as lost:
-                _log.info("Bybit balance stream for %s lost: %s", self._credentials.key_prefix, lost)
-                self.status, self.error = StreamStatus.RECONNECTING, lost
-                self._publish(live=False)
-            attempt = 1 if self._went_live else attempt + 1
-            timing = self._timing
-            await asyncio.sleep(min(timing.backoff_max, timing.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0))
-
-    async def _connection(self) -> NoReturn:
-        """One connection from connect to loss; always raises (a lost connection or a refusal)."""
-        timing = self._timing
-        await throttle(self.ws_url, "public", "connect", CONNECTS).acquire()
-        try:
-            async with websockets.connect(
-                self.ws_url,
-                open_timeout=timing.answer_timeout,
-                close_timeout=timing.close_timeout,
-                ping_interval=None,
-                logger=_FRAMES_LOG,
-                ssl=tls_context() if self.ws_url.startswith("wss:") else None,
-            ) as ws:
-                self._ping_at, self._pong_due = asyncio.get_running_loop().time() + timing.ping_interval, None
-                await self._op(ws, auth_message(self._credentials, self._expires_ms()), "auth")
-                await self._op(ws, json.dumps({"req_id": TOPIC, "op": "subscribe", "args": [TOPIC]}), "subscribe")
-                await self._go_live()
-                while True:
-                    self._on_message(await self._receive(ws, None, ""))
-        except websockets.ConnectionClosed as closed:
-            raise ExchangeUnavailable(
-                "closed",
-                f"the WebSocket was closed ({closed.rcvd.code if closed.rcvd else 'no close frame'})",
-                "The connection to Bybit's WebSocket was lost: reconnecting",
-            ) from None
-        except websockets.InvalidURI as error:
-            raise _Refused(
-                ExchangeUnavailable("bad-url", str(error), f"{self.ws_url} is not a WebSocket URL: fix the setting")
-            ) from None
-        except (OSError, TimeoutError, websockets.InvalidHandshake) as error:
-            raise ExchangeUnavailable(
-                "connect",
-                f"cannot connect: {error}",
-                f"Cannot reach Bybit's WebSocket at {self.ws_url}: check the network, DNS, firewall or proxy",
-            ) from None
-
-    def _expires_ms(self) -> int:
-        return int(self._clock() * 1000 + (self._offset_ms() or 0)) + EXPIRES_AHEAD_MS
+    def _refusal(self, message: dict[str, Any]) -> ExchangeError:
+        return refusal(message)
 
     async def _receive(self, ws: ClientConnection, deadline: float | None, awaited: str) -> dict[str, Any]:
-        """The next JSON object other than a pong, pinging every ``ping_interval``; raises when the pong, or
-        ``awaited`` by ``deadline``, is late."""
-        loop = asyncio.get_running_loop()
-        timing = self._timing
+        """The next message other than a heartbeat's answer, which the JSON pong is (the base knows text pongs)."""
         while True:
-            now = loop.time()
-            if self._pong_due is not None and now >= self._pong_due:
-                raise ExchangeUnavailable(
-                    "no-pong",
-                    f"no pong within {timing.pong_timeout:g} s of a ping",
-                    "Bybit's WebSocket stopped answering: reconnecting",
-                )
-            if deadline is not None and now >= deadline:
-                raise ExchangeUnavailable(
-                    "no-answer",
-                    f"no answer to {awaited} within {timing.answer_timeout:g} s",
-                    "Bybit's WebSocket did not answer in time: reconnecting",
-                )
-            if now >= self._ping_at:
-                await ws.send(PING)
-                self._ping_at = now + timing.ping_interval
-                self._pong_due = self._pong_due or now + timing.pong_timeout
-                continue
-            wake = min(t for t in (self._pong_due, self._ping_at, deadline) if t is not None)
-            try:
-                async with asyncio.timeout_at(wake):
-                    text = await ws.recv()
-            except TimeoutError:
-                continue
-            try:
-                message = json.loads(text)
-            except ValueError:
-                message = None
-            if not isinstance(message, dict):
-                _log.warning("Bybit's WebSocket sent something that is not a JSON object; ignored")
-            elif message.get("op") in ("pong", "ping"):
-                self._pong_due = None
-            else:
+            message = await super()._receive(ws, deadline, awaited)
+            if message.get("op") not in HEARTBEATS:
                 return message
+            self._pong_due = None
 
-    async def _op(self, ws: ClientConnection, frame: str, op: str) -> None:
-        """Send one op and wait for its answer: accepted, or refused for good."""
-        await ws.send(frame)
+    async def _subscribe(self, ws: ClientConnection) -> None:
+        """Subscribe the ``wallet`` topic; once acknowledged, go live on the REST balances (Bybit sends no snapshot)."""
+        await self._send(ws, json.dumps({"req_id": TOPIC, "op": "subscribe", "args": [TOPIC]}))
         deadline = asyncio.get_running_loop().time() + self._timing.answer_timeout
         while True:
-            message = await self._receive(ws, deadline, f"the {op}")
-            if message.get("op") != op:
+            message = await self._receive(ws, deadline, "the wallet subscription")
+            if message.get("op") != "subscribe":
                 continue
-            if accepted(message):
-                return
-            error = refusal(message)
-            raise error if error.retryable else _Refused(error)
-
-    async def _go_live(self) -> None:
-        """Bybit sends no snapshot on subscribing: the REST balances are the start."""
-        try:
-            self.account.replace(await self._snapshot())
-        except ExchangeError as error:
-            if not error.retryable:
-                raise _Refused(error) from None
-            raise
-        self._went_live = True
-        self.status, self.error = StreamStatus.LIVE, None
-        self._publish(live=True)
+            if not accepted(message):
+                error = refusal(message)
+                raise error if error.retryable else Refused(error)
+            try:
+                self.account.replace(await self._snapshot())
+            except ExchangeError as error:
+                raise error if error.retryable else Refused(error) from None
+            self.status, self.error = StreamStatus.LIVE, None
+            self._publish(live=True)
+            return
 
     def _on_message(self, message: dict[str, Any]) -> None:
         if _is_push(message):
@@ -348,5 +185,11 @@ class BalanceStream:
         elif message.get("op") and not accepted(message):
             raise refusal(message)
 
+    def _down(self, status: StreamStatus, error: ExchangeError) -> None:
+        """A lost connection is told as not live; a refusal ends the iteration, ``status`` and ``error`` say why."""
+        self.status, self.error = status, error
+        if status is StreamStatus.RECONNECTING:
+            self._publish(live=False)
+
     def _publish(self, *, live: bool) -> None:
-        self._updates.put_nowait(StreamUpdate(live, self.account.balances, datetime.fromtimestamp(self._clock(), UTC)))
+        self._emit(StreamUpdate(live, self.account.balances, datetime.fromtimestamp(self._clock(), UTC)))

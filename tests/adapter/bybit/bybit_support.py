@@ -8,7 +8,8 @@ from decimal import Decimal
 from pydantic import SecretStr
 from websockets.exceptions import ConnectionClosed
 
-from exchange_tui.exchanges.bybit.stream import BalanceStream, StreamTiming
+from exchange_tui.exchanges.bybit.stream import BalanceStream
+from exchange_tui.exchanges.streaming import StreamTiming
 from exchange_tui.models import Balance, Credentials
 
 VECTOR_API_KEY = "AbCdEfGhIjKlMnOpQr"

@@ -10,7 +10,7 @@ from bybit_support import AUTH_REFUSED, USDT, VECTOR_API_KEY, VECTOR_SECRET, str
 from pydantic import SecretStr
 
 from exchange_tui.exchanges.bybit.signing import ws_auth_signature
-from exchange_tui.exchanges.bybit.stream import StreamStatus
+from exchange_tui.exchanges.streaming import StreamStatus
 from exchange_tui.models import Reason
 
 async def test_auth_subscribe_and_live_on_the_snapshot(bybit_ws):
