@@ -51,7 +51,11 @@ ADVICE: dict[str, tuple[type[ExchangeError], str]] = {
         ClockSkew,
         "This computer's clock is off from Bybit's (5 s behind to 1 s ahead at most): turn on time sync (NTP) and retry",
     ),
-    KEY_INVALID: (AuthenticationFailed, f"Bybit does not know this API key here: {_PASTE}"),
+    KEY_INVALID: (
+        AuthenticationFailed,
+        "Bybit does not know this API key here: it was deleted or mistyped, or it is a key of another environment "
+        f"(mainnet, demo trading and testnet each have keys of their own); {_PASTE}",
+    ),
     HTTP_UNAUTHORIZED: (AuthenticationFailed, f"Bybit refused the key (HTTP 401): {_PASTE}"),
     "10004": (
         AuthenticationFailed,
