@@ -298,19 +298,19 @@ class AccountService:
         matching) and the store holds a newer one, the request is made once more with the new key.
         """
         record = await self.account(label)
-        client = await self._client(record)
+        client, version = await self._client(record)
         try:
             balances, total = await client.balances()
         except AuthenticationFailed as error:
             if not error.key_gone:
                 raise
             self.key_refused(record.label)
-            if await self._stored(self.store.version, record.label) == self._client_versions.get(record.key):
+            if await self._stored(self.store.version, record.label) == version:
                 raise
             self._retire_client(record.label)
-            client = await self._client(record)
+            client, version = await self._client(record)
             balances, total = await client.balances()
-        return BalanceSnapshot(record.label, balances, total, key_version=self._client_versions.get(record.key))
+        return BalanceSnapshot(record.label, balances, total, key_version=version)
 
     # -- keys replaced elsewhere -----------------------------------------
 
@@ -379,13 +379,15 @@ class AccountService:
         for wake in self._wakers.get(label.casefold(), ()):
             wake.set()
 
-    async def _client(self, record: AccountRecord) -> ExchangeClient:
+    async def _client(self, record: AccountRecord) -> tuple[ExchangeClient, int]:
+        """The account's kept client and the store's version of its key (a rotation noticed meanwhile
+        retires the client, not the version the reading was made with)."""
         client = self._clients.get(record.key)
         if client is None:
             key = await self.current_key(record.label)
             client = self._clients[record.key] = self._connect(key.record, key.credentials)
             self._client_versions[record.key] = key.version
-        return client
+        return client, self._client_versions[record.key]
 
     async def watch(
         self, label: str, *, poll_interval: float = 5.0, store_timeout: float = STORE_TIMEOUT

@@ -2,7 +2,8 @@
 exchange until a signal.
 
 The first and only line on stdout is JSON telling a client where to connect and how to log in: the
-REST base ``url``, the private WebSockets ``ws_url`` and ``ws_demo_url``, any the exchange adds
+REST base ``url`` and any other base the exchange serves on a port of its own (``futures_url``…; ``--port``
+is the first's), the private WebSockets ``ws_url`` and ``ws_demo_url``, any the exchange adds
 (``ws_uta_url``…), then the ``accounts``::
 
     {"url": "http://127.0.0.1:PORT", "ws_url": "ws://127.0.0.1:PORT/...", "ws_demo_url": "ws://...", ...,

@@ -23,10 +23,12 @@ def simulated(request):
 
 @pytest.fixture
 def box(cli, simulated):
-    """The CLI of a box with no OS keyring, pointed at this exchange's simulator by its URL setting."""
+    """The CLI of a box with no OS keyring, pointed at this exchange's simulator by its URL settings."""
     exchange, simulator = simulated
     simulator.state.reset()
-    cli.env[EXCHANGES[exchange].urls[0].env(exchange)] = simulator.url
+    for setting in EXCHANGES[exchange].urls:
+        if setting.name in simulator.urls:
+            cli.env[setting.env(exchange)] = simulator.urls[setting.name]
     return cli
 
 

@@ -11,14 +11,14 @@ from exchange_tui.simulator.core.scenario import Scenario
 
 @dataclass(frozen=True)
 class Simulated:
-    """An exchange's simulator as the contract suite sees it: where it is, and its scenario."""
+    """An exchange's simulator as the contract suite sees it: where it is (its URLs by setting name), and its scenario."""
 
     exchange: str
-    url: str
+    urls: dict[str, str]
     scenario: Scenario
 
 
 @pytest.fixture
 async def exchange(request) -> AsyncIterator[Simulated]:
     async with SimulatorServer(new_state(request.param)) as server:
-        yield Simulated(request.param, server.url, server.scenario)
+        yield Simulated(request.param, server.urls, server.scenario)

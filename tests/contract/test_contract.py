@@ -32,7 +32,7 @@ def altered(value: str) -> str:
 
 @pytest.fixture
 async def service(exchange, store):
-    async with AccountService(store, settings=Settings.pointing({exchange.exchange: exchange.url})) as service:
+    async with AccountService(store, settings=Settings.pointing({exchange.exchange: exchange.urls})) as service:
         yield service
 
 

@@ -3,7 +3,8 @@
 import pytest
 from starlette.datastructures import Headers
 
-from exchange_tui.simulator.okx.auth import SignedRequest, iso_ms, prehashes, sign, signature_matches
+from exchange_tui.simulator.core.signing import sign
+from exchange_tui.simulator.okx.auth import SignedRequest, iso_ms, prehashes, signature_matches
 
 SECRET = "0123456789ABCDEF0123456789ABCDEF"
 TS = "2023-11-14T22:13:20.000Z"

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.alias_generators import to_camel
 
 from exchange_tui.simulator.core import accounts as core_accounts
 from exchange_tui.simulator.core.numbers import Amount
@@ -42,17 +41,13 @@ DEMO_COIN_PRODUCT_TYPES = frozenset(p for p in PRODUCT_TYPES if p.startswith("S"
 ZERO = Decimal(0)
 
 
-class _BitgetFields(BaseModel):
+class _BitgetFields(core_accounts.CamelFields):
     """A balance entry: Bitget's camelCase names in files and answers, snake_case in Python."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, alias_generator=to_camel)
 
     @field_validator("coin", "margin_coin", mode="after", check_fields=False)
     @classmethod
     def _upper(cls, coin: str) -> str:
-        if not coin.strip():
-            raise ValueError("a coin name cannot be empty")
-        return coin.strip().upper()
+        return core_accounts.currency_name(coin, "coin")
 
 
 class SpotBalance(_BitgetFields):

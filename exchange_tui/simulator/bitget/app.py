@@ -7,8 +7,8 @@ A request to an API path goes through, in order:
    then the overall limit of 6000 requests per minute per client IP;
 3. routing: an unknown path or method answers HTTP 404 ``40404 Request URL NOT FOUND``;
 4. for signed endpoints, ``auth.authenticate`` and ``auth.authorize`` (their order is in ``auth.py``);
-5. the endpoint's own rate limit, per UID for signed endpoints and per client IP for public ones,
-   in a sliding one-second window on the server clock (HTTP 429);
+5. the endpoint's own rate limit (``core.rest.api_route``), per UID for signed endpoints and per
+   client IP for public ones, in a sliding one-second window on the server clock (HTTP 429);
 6. for POST, ``Content-Type: application/json`` (40007), then the endpoint itself.
 
 The WebSocket paths (``ws.py``) pass both untouched.
@@ -20,14 +20,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from exchange_tui.simulator.bitget import views
 from exchange_tui.simulator.bitget.accounts import PRODUCT_TYPES, SimAccount
@@ -45,8 +42,9 @@ from exchange_tui.simulator.bitget.auth import (
 from exchange_tui.simulator.bitget.errors import BitgetError
 from exchange_tui.simulator.bitget.state import SPOT, SimulatorState
 from exchange_tui.simulator.bitget.ws import ws_routes
-from exchange_tui.simulator.core.control import control, control_mount
-from exchange_tui.simulator.core.gateway import client_ip, exchange_app
+from exchange_tui.simulator.core import rest
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
+from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 
 SUCCESS = "00000"
@@ -62,9 +60,17 @@ def error_response(error: BitgetError, now_ms: int) -> JSONResponse:
 
 
 class BitgetWording:
-    """How Bitget answers what the core's gateway refuses (``core.gateway.Wording``)."""
+    """How Bitget answers what the core's gateway refuses and its endpoints answer (``core.rest.RestWording``)."""
 
     cut_short_body = CUT_SHORT_BODY
+    refusal = BitgetError
+
+    def refused(self, error: Exception, now_ms: int) -> Response:
+        assert isinstance(error, BitgetError)
+        return error_response(error, now_ms)
+
+    def answered(self, data: object, now_ms: int) -> Response:
+        return bitget_response(SUCCESS, "success", data, now_ms)
 
     def too_many_requests(self, now_ms: int) -> Response:
         return error_response(BitgetError.too_many_requests(), now_ms)
@@ -77,29 +83,20 @@ class BitgetWording:
         return error_response(BitgetError(str(status), phrase, status=status), now_ms)
 
 
-@dataclass(frozen=True)
-class Call:
-    """What an endpoint function gets: the state, the query, the raw body and the signing account."""
-
-    state: SimulatorState
-    params: QueryParams
-    body: bytes
-    signed_by: SimAccount | None
-
-    @property
-    def account(self) -> SimAccount:
-        assert self.signed_by is not None, "public endpoints have no account"
-        return self.signed_by
+Call = rest.Call[SimulatorState, SimAccount]
 
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One endpoint; ``limit`` requests per second per UID (signed) or client IP (public)."""
+
     path: str
     answer: Callable[[Call], object]
-    per_second: int
+    limit: int
     access: Literal["public"] | Api
     permission: Permission | None = None
     method: str = "GET"
+    window_ms: ClassVar[int] = 1000
 
 
 def _server_time(call: Call) -> object:
@@ -151,7 +148,10 @@ _STABLE_MARGIN = {"USDT-FUTURES": "USDT", "USDC-FUTURES": "USDC"}
 
 
 def _transfer(call: Call) -> object:
-    """Spot <-> futures transfers; Bitget's other wallets (p2p, margin) are not simulated (40020)."""
+    """Spot <-> futures transfers; Bitget's other wallets (p2p, margin) are not simulated (40020).
+    Like every POST, it takes ``Content-Type: application/json`` only (40007)."""
+    if not call.headers.get("content-type", "").startswith("application/json"):
+        raise BitgetError("40007")
     try:
         body = json.loads(call.body)
     except ValueError:
@@ -219,35 +219,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def _api_route(state: SimulatorState, endpoint: Endpoint) -> Route:
-    async def answer(request: Request) -> Response:
-        now_ms = state.now_ms()
-        body = await request.body()
-        ip = client_ip(request.scope)
-        try:
-            account = None
-            limit_key: tuple[str, ...] = ("ip", ip, endpoint.path)
-            if endpoint.access != "public":
-                scope = request.scope
-                signed = SignedRequest(request.method, scope["path"], scope["query_string"], body, request.headers, ip)
-                account = authenticate(signed, state.account_by_key, now_ms)
-                authorize(account, endpoint.access, endpoint.permission)
-                limit_key = ("uid", account.uid, endpoint.path)
-            if not state.limiter.allow(limit_key, endpoint.per_second, 1000, now_ms):
-                raise BitgetError.too_many_requests()
-            if endpoint.method == "POST" and not request.headers.get("content-type", "").startswith("application/json"):
-                raise BitgetError("40007")
-            data = endpoint.answer(Call(state, request.query_params, body, account))
-        except BitgetError as error:
-            return error_response(error, now_ms)
-        return bitget_response(SUCCESS, "success", data, now_ms)
-
-    return Route(endpoint.path, answer, methods=[endpoint.method])
+def _sign_in(
+    state: SimulatorState, endpoint: Endpoint, request: Request, body: bytes, ip: str, now_ms: int
+) -> SimAccount | None:
+    """Nobody for a public endpoint; else ``auth.authenticate`` then ``auth.authorize``."""
+    if endpoint.access == "public":
+        return None
+    scope = request.scope
+    signed = SignedRequest(request.method, scope["path"], scope["query_string"], body, request.headers, ip)
+    account = authenticate(signed, state.account_by_key, now_ms)
+    authorize(account, endpoint.access, endpoint.permission)
+    return account
 
 
-class _BalanceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _BalanceChange(Arguments):
     label: str
     coin: str
     available: Decimal
@@ -256,40 +241,32 @@ class _BalanceChange(BaseModel):
     wallet: str = SPOT
 
 
-class _PriceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _PriceChange(Arguments):
     symbol: str
     last: Decimal
 
 
-def _control_routes(state: SimulatorState) -> list[Route]:
+def _controls(state: SimulatorState) -> WorldControls:
     """Bitget's own knobs beside the core's: balances, prices and new keys."""
 
-    def balance(body: dict[str, object]) -> object:
+    def balance(body: dict[str, object]) -> None:
         change = _BalanceChange.model_validate(body)
         amounts = {"frozen": change.frozen, "locked": change.locked}
         state.set_balance(change.label, change.coin, change.available, wallet=change.wallet, **amounts)
-        return {"changed": True}
 
-    def price(body: dict[str, object]) -> object:
+    def price(body: dict[str, object]) -> None:
         change = _PriceChange.model_validate(body)
         state.set_price(change.symbol, change.last)
-        return {"changed": True}
 
     def add_key(body: dict[str, object]) -> object:
         key = state.add_key(str(body.get("label", "")))
         return key.model_dump(include={"label", "api_key", "secret_key", "passphrase"})
 
-    return [
-        Route("/balance", control(balance), methods=["POST"]),
-        Route("/price", control(price), methods=["POST"]),
-        Route("/keys", control(add_key), methods=["POST"]),
-    ]
+    return WorldControls(balance, price, add_key)
 
 
 def create_app(state: SimulatorState, limits: ServerLimits | None = None) -> Starlette:
-    routes = [*(_api_route(state, e) for e in ENDPOINTS), *ws_routes(state), control_mount(state, _control_routes(state))]
-    return exchange_app(
-        state, limits, BitgetWording(), routes, lambda: error_response(BitgetError.not_found(), state.now_ms())
-    )
+    wording = BitgetWording()
+    api = [rest.api_route(state, endpoint, wording, _sign_in) for endpoint in ENDPOINTS]
+    routes = [*api, *ws_routes(state), control_mount(state, _controls(state))]
+    return exchange_app(state, limits, wording, routes, lambda: error_response(BitgetError.not_found(), state.now_ms()))

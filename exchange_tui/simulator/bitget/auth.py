@@ -37,9 +37,6 @@ percent-decoded (what Bitget documents and ccxt signs), percent-decoded with "+"
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,6 +46,8 @@ from urllib.parse import unquote_to_bytes
 from exchange_tui.simulator.bitget.accounts import SimAccount
 from exchange_tui.simulator.bitget.errors import BitgetError
 from exchange_tui.simulator.core.allowlist import ip_allowed
+from exchange_tui.simulator.core.signing import matches_any, same_text
+
 TIMESTAMP_WINDOW_MS = 30_000
 _MILLISECONDS = re.compile(r"[0-9]{1,19}")
 
@@ -80,10 +79,6 @@ class SignedRequest:
     client_ip: str
 
 
-def sign(secret: str, prehash: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), prehash, hashlib.sha256).digest()).decode()
-
-
 def prehashes(timestamp: str, method: str, path: str, query: bytes, body: bytes) -> list[bytes]:
     """Every prehash string a correct client may have signed for this request."""
     head = (timestamp + method.upper() + path).encode()
@@ -96,12 +91,8 @@ def prehashes(timestamp: str, method: str, path: str, query: bytes, body: bytes)
 def signature_matches(
     secret: str, signature: str, timestamp: str, method: str, path: str, query: bytes, body: bytes
 ) -> bool:
-    """Constant-time comparison against every accepted prehash form (all are compared, none skipped)."""
-    given = signature.encode()
-    matched = False
-    for prehash in prehashes(timestamp, method, path, query, body):
-        matched |= hmac.compare_digest(sign(secret, prehash).encode(), given)
-    return matched
+    """Whether ``signature`` signs any accepted prehash form (``core.signing.matches_any``)."""
+    return matches_any(secret, signature, prehashes(timestamp, method, path, query, body))
 
 
 def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | None], now_ms: int) -> SimAccount:
@@ -127,7 +118,7 @@ def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | 
     account = find_key(api_key)
     if account is None:
         raise BitgetError("40037")
-    if not hmac.compare_digest(passphrase.encode(), account.passphrase.encode()):
+    if not same_text(passphrase, account.passphrase):
         raise BitgetError("40012")
     parts = (request.method, request.path, request.query, request.body)
     if not signature_matches(account.secret_key, signature, timestamp, *parts):

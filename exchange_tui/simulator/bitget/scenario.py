@@ -28,17 +28,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from exchange_tui.simulator.bitget.accounts import SimAccount
-from exchange_tui.simulator.core.scenario import SharedScenario, SimKey
+from exchange_tui.simulator.core.scenario import DEMO_ROLE_LABELS, SharedScenario, SimKey
 
 if TYPE_CHECKING:
     from exchange_tui.simulator.bitget.state import SimulatorState
 
 ROLE_LABELS = {
-    "connects": "demo",
-    "read_only": "demo-readonly",
-    "withdraw": "demo-withdraw",
-    "ip_bound": "demo-ip-bound",
-    "demo_trading": "demo-trading",
+    **DEMO_ROLE_LABELS,
     "no_balance_permission": "demo-unified-trade-only",
 }
 

@@ -27,12 +27,12 @@ from exchange_tui.simulator.bitget.accounts import (
 from exchange_tui.simulator.bitget.errors import MESSAGES, BitgetError
 from exchange_tui.simulator.bitget.market import default_tickers, usdt_price
 from exchange_tui.simulator.bitget.scenario import BitgetScenario
-from exchange_tui.simulator.core.accounts import credentials_line, validate_accounts
+from exchange_tui.simulator.core.accounts import accounts_or_demo
 from exchange_tui.simulator.core.clock import wall_clock_ms
 from exchange_tui.simulator.core.events import BalanceChanged
 from exchange_tui.simulator.core.faults import Faults as CoreFaults
 from exchange_tui.simulator.core.limits import ServerLimits
-from exchange_tui.simulator.core.state import CoreState
+from exchange_tui.simulator.core.state import KeyedState
 
 SPOT = "spot"
 UNIFIED = "unified"
@@ -61,7 +61,7 @@ class Faults(CoreFaults):
     )
 
 
-class SimulatorState(CoreState):
+class SimulatorState(KeyedState[SimAccount]):
     """The simulated Bitget. ``accounts`` (unique labels and keys) defaults to the built-in demo accounts.
 
     ``clock`` returns wall-clock milliseconds; the server clock is that plus ``faults.clock_offset_ms``.
@@ -80,15 +80,11 @@ class SimulatorState(CoreState):
         seed: int = 0,
         ip_requests_per_minute: int = IP_REQUESTS_PER_MINUTE,
     ) -> None:
-        if accounts is None:
-            self._initial_accounts = demo_accounts()
-        else:
-            self._initial_accounts = validate_accounts(SimAccount, tuple(accounts))
         self._scenario = BitgetScenario(self)
-        super().__init__(clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
+        initial = accounts_or_demo(SimAccount, accounts, demo_accounts)
+        super().__init__(initial, clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
 
-    def _reset_world(self) -> None:
-        self._by_key = {a.api_key: a for a in self._initial_accounts}
+    def _reset_holdings(self) -> None:
         self._key_by_label = {a.label: a.api_key for a in self._initial_accounts}
         self.tickers = default_tickers()
         self._transfers = 0
@@ -109,29 +105,12 @@ class SimulatorState(CoreState):
             "ws_uta_demo_url": DEMO_PREFIX + UTA_PRIVATE_PATH,
         }
 
-    def credentials_line(self) -> list[dict[str, str]]:
-        return credentials_line(self.accounts)
-
     @property
     def scenario(self) -> BitgetScenario:
         return self._scenario
 
-    @property
-    def accounts(self) -> tuple[SimAccount, ...]:
-        return tuple(self._by_key.values())
-
     def account(self, label: str) -> SimAccount:
         return self._by_key[self._key_by_label[label]]
-
-    def initial_account(self, label: str) -> SimAccount:
-        """Account ``label`` with the key it started with (``KeyError`` if it did not start here)."""
-        for account in self._initial_accounts:
-            if account.label == label:
-                return account
-        raise KeyError(label)
-
-    def account_by_key(self, api_key: str) -> SimAccount | None:
-        return self._by_key.get(api_key)
 
     def add_key(self, label: str) -> SimAccount:
         """A new API key for account ``label`` (fresh key, secret and passphrase; the same uid,

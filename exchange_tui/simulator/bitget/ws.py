@@ -63,9 +63,6 @@ not read: uvicorn closes the connection with 1009.
 
 from __future__ import annotations
 
-import asyncio
-import hmac
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -76,13 +73,14 @@ from starlette.websockets import WebSocket
 
 from exchange_tui.simulator.bitget import views
 from exchange_tui.simulator.bitget.accounts import PRODUCT_TYPES, SimAccount
-from exchange_tui.simulator.bitget.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, UTA_READ, sign
+from exchange_tui.simulator.bitget.auth import FUTURES_READ, SPOT_READ, TIMESTAMP_WINDOW_MS, UTA_READ
 from exchange_tui.simulator.bitget.errors import BitgetError, WsError
 from exchange_tui.simulator.bitget.state import SPOT, UNIFIED, SimulatorState
 from exchange_tui.simulator.core.allowlist import ip_allowed
 from exchange_tui.simulator.core.events import BalanceChanged
 from exchange_tui.simulator.core.ratelimit import SlidingWindowLimiter
-from exchange_tui.simulator.core.websocket import Session
+from exchange_tui.simulator.core.signing import matches_any, same_text
+from exchange_tui.simulator.core.websocket import Close, Session, frame, login_fields, parse_request
 
 PRIVATE_PATH = "/v2/ws/private"
 PUBLIC_PATH = "/v2/ws/public"
@@ -125,10 +123,6 @@ def _endpoint(state: SimulatorState, *, demo: bool, private: bool, uta: bool) ->
     return serve
 
 
-def _frame(**fields: object) -> str:
-    return json.dumps(fields, separators=(",", ":"))
-
-
 def _channel_args(args: object, *, may_be_empty: bool) -> list[dict[str, Any]]:
     """A subscribe's or unsubscribe's ``args``: a list of objects (30016), at most ``MAX_CHANNELS`` long (30006)."""
     if not (isinstance(args, list) and (args or may_be_empty) and all(isinstance(arg, dict) for arg in args)):
@@ -140,12 +134,13 @@ def _channel_args(args: object, *, may_be_empty: bool) -> list[dict[str, Any]]:
 
 def _error_frame(error: WsError, arg: object = None) -> str:
     if arg is None:
-        return _frame(event="error", code=error.code, msg=error.msg)
-    return _frame(event="error", arg=arg, code=error.code, msg=error.msg)
+        return frame(event="error", code=error.code, msg=error.msg)
+    return frame(event="error", arg=arg, code=error.code, msg=error.msg)
 
 
 class _Session(Session):
     state: SimulatorState
+    idle_close = Close(_GOING_AWAY)
 
     def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool, private: bool, uta: bool) -> None:
         super().__init__(state, websocket)
@@ -161,39 +156,20 @@ class _Session(Session):
 
     # -- receiving ---------------------------------------------------------
 
-    async def read(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_ping = loop.time()
-        while True:
-            idle_s = self.state.faults.ws_idle_timeout_ms / 1000
-            timeout = None if self.closing else last_ping + idle_s - loop.time()
-            try:
-                message = await asyncio.wait_for(self.websocket.receive(), timeout)
-            except TimeoutError:
-                self.close(_GOING_AWAY)
-                continue
-            if message["type"] == "websocket.disconnect":
-                return
-            if self.closing:
-                continue
-            if not self.limiter.allow("messages", MESSAGES_PER_SECOND, 1000, self.state.now_ms()):
-                self.send(_error_frame(WsError(30007)))
-                self.close(_POLICY_VIOLATION)
-                continue
-            text = message.get("text")
-            if text == "ping":
-                last_ping = loop.time()
-                if not self.state.faults.ws_ignore_pings:
-                    self.send("pong")
-                continue
+    def hear(self, text: str | None) -> None:
+        """Every message counts against the limit; only a ``ping`` keeps the connection alive."""
+        if not self.limiter.allow("messages", MESSAGES_PER_SECOND, 1000, self.state.now_ms()):
+            self.send(_error_frame(WsError(30007)))
+            self.close(_POLICY_VIOLATION)
+        elif text == "ping":
+            self.heard()
+            self.pong()
+        else:
             self._answer(text)
 
     def _answer(self, text: str | None) -> None:
-        try:
-            request = json.loads(text) if text is not None else None
-        except ValueError:
-            request = None
-        if not isinstance(request, dict) or not isinstance(request.get("op"), str):
+        request = parse_request(text)
+        if request is None:
             self.send(_error_frame(WsError(30002)))
             return
         op, args = request["op"], request.get("args")
@@ -215,14 +191,14 @@ class _Session(Session):
                 self.close(_POLICY_VIOLATION)
             return
         self.label = account.label
-        self.send(_frame(event="login", code=0, connId=uuid.uuid4().hex))
+        self.send(frame(event="login", code=0, connId=uuid.uuid4().hex))
 
     def _authenticate(self, args: object) -> SimAccount:
         if not self.private:
             raise WsError(30003, "INVALID op:login")
-        if not (isinstance(args, list) and len(args) == 1 and isinstance(args[0], dict)):
+        fields = login_fields(args, _LOGIN_FIELDS)
+        if fields is None:
             raise WsError(30016)
-        fields = {name: str(args[0].get(name) or "") for name in _LOGIN_FIELDS}
         if self.state.faults.ws_refuse_login:
             raise WsError(30005)
         timestamp = fields["timestamp"]
@@ -233,10 +209,9 @@ class _Session(Session):
         account = self.state.account_by_key(fields["apiKey"])
         if account is None or account.demo != self.demo:
             raise WsError(30011)
-        if not hmac.compare_digest(fields["passphrase"].encode(), account.passphrase.encode()):
+        if not same_text(fields["passphrase"], account.passphrase):
             raise WsError(30012)
-        expected = sign(account.secret_key, (timestamp + "GET" + "/user/verify").encode())
-        if not hmac.compare_digest(expected.encode(), fields["sign"].encode()):
+        if not matches_any(account.secret_key, fields["sign"], [(timestamp + "GET" + "/user/verify").encode()]):
             raise WsError(30015)
         client = self.websocket.client
         if not ip_allowed(account.ips, client.host if client else ""):
@@ -259,7 +234,7 @@ class _Session(Session):
                 self.send(_error_frame(error, arg))
                 continue
             self.subscriptions[inst_type] = arg
-            self.send(_frame(event="subscribe", arg=arg))
+            self.send(frame(event="subscribe", arg=arg))
             self.send(self._push(inst_type, "snapshot"))
 
     def _channel(self, arg: dict[str, Any]) -> str:
@@ -297,7 +272,7 @@ class _Session(Session):
             return
         for arg in channels:
             self.subscriptions.pop(str(arg.get("instType", "")), None)
-            self.send(_frame(event="unsubscribe", arg=arg))
+            self.send(frame(event="unsubscribe", arg=arg))
 
     def _account(self) -> SimAccount:
         assert self.label is not None, "logged in"
@@ -315,7 +290,7 @@ class _Session(Session):
             data = views.spot_assets(self.state, account, coin, every_coin=False)
         else:
             data = views.futures_account_channel(self.state, account, inst_type)
-        return _frame(action=action, arg=self.subscriptions[inst_type], data=data, ts=self.state.now_ms())
+        return frame(action=action, arg=self.subscriptions[inst_type], data=data, ts=self.state.now_ms())
 
     def change_push(self, change: BalanceChanged) -> str | None:
         inst_type = {SPOT: SPOT_INST_TYPE, UNIFIED: UTA_INST_TYPE}.get(change.wallet, change.wallet)

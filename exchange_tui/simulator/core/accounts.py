@@ -7,11 +7,13 @@ are unique, finds the exchange's built-in ``demo_accounts.json`` and prints the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
 
 
 class KeyEntry(Protocol):
@@ -22,6 +24,19 @@ class KeyEntry(Protocol):
 
 
 Entry = TypeVar("Entry", bound=BaseModel)
+
+
+class CamelFields(BaseModel):
+    """A balance entry: the exchange's camelCase names in files and answers, snake_case in Python."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, alias_generator=to_camel)
+
+
+def currency_name(name: str, word: str) -> str:
+    """A currency's name as an entry keeps it, upper-cased; ``word`` is what the exchange calls one."""
+    if not name.strip():
+        raise ValueError(f"a {word} name cannot be empty")
+    return name.strip().upper()
 
 
 class AccountsFile(BaseModel, Generic[Entry]):
@@ -45,6 +60,13 @@ def parse_accounts(entry: type[Entry], text: str | bytes) -> tuple[Entry, ...]:
 def validate_accounts(entry: type[Entry], accounts: tuple[Entry, ...]) -> tuple[Entry, ...]:
     """``accounts`` checked as a file's would be (at least one, unique labels and keys)."""
     return AccountsFile[entry](accounts=accounts).accounts  # type: ignore[valid-type]
+
+
+def accounts_or_demo(
+    entry: type[Entry], accounts: Iterable[Entry] | None, demo: Callable[[], tuple[Entry, ...]]
+) -> tuple[Entry, ...]:
+    """``accounts`` checked (:func:`validate_accounts`), or the exchange's ``demo`` ones when None."""
+    return demo() if accounts is None else validate_accounts(entry, tuple(accounts))
 
 
 def load_accounts(entry: type[Entry], path: str | Path) -> tuple[Entry, ...]:

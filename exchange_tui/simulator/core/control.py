@@ -1,15 +1,17 @@
 """The ``/_sim/`` control endpoints: unsigned knobs for the simulator's owner, answering loopback clients only.
 
-Every exchange has ``/faults`` (GET, POST), ``/reset``, ``/keys/delete`` and ``/ws/drop``; it adds
-its own (balances, prices, new keys) with :func:`control`.
+Every exchange has ``/faults`` (GET, POST), ``/reset``, ``/keys/delete`` and ``/ws/drop``, and
+``/balance``, ``/price`` and ``/keys`` (a new key) in its own words (:class:`WorldControls`).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -18,6 +20,13 @@ from exchange_tui.simulator.core.gateway import CONTROL_PREFIX, client_ip, contr
 from exchange_tui.simulator.core.state import CoreState
 
 Handler = Callable[[dict[str, object]], object]
+Change = Callable[[dict[str, object]], None]
+
+
+class Arguments(BaseModel):
+    """A control call's arguments, as an exchange's model of them: an unknown name is refused (400)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def _is_loopback(ip: str) -> bool:
@@ -73,8 +82,26 @@ def control(handler: Handler) -> Callable[[Request], object]:
     return endpoint
 
 
-def control_mount(state: CoreState, routes: Sequence[Route]) -> Mount:
-    """The control prefix with the shared knobs and the exchange's own ``routes``."""
+@dataclass(frozen=True)
+class WorldControls:
+    """An exchange's handlers for the knobs whose arguments are its own: a balance, a price (each answers
+    ``{"changed": true}``), a new key (answers its credentials)."""
+
+    balance: Change
+    price: Change
+    add_key: Handler
+
+
+def _changed(change: Change) -> Handler:
+    def handler(body: dict[str, object]) -> object:
+        change(body)
+        return {"changed": True}
+
+    return handler
+
+
+def control_mount(state: CoreState, world: WorldControls) -> Mount:
+    """The control prefix with the shared knobs and the exchange's ``world`` ones."""
 
     def faults(changes: dict[str, object]) -> object:
         return state.update_faults(**changes).model_dump()
@@ -96,5 +123,8 @@ def control_mount(state: CoreState, routes: Sequence[Route]) -> Mount:
         Route("/reset", control(reset), methods=["POST"]),
         Route("/keys/delete", control(delete_key), methods=["POST"]),
         Route("/ws/drop", control(drop_websockets), methods=["POST"]),
+        Route("/balance", control(_changed(world.balance)), methods=["POST"]),
+        Route("/price", control(_changed(world.price)), methods=["POST"]),
+        Route("/keys", control(world.add_key), methods=["POST"]),
     ]
-    return Mount(CONTROL_PREFIX, routes=[*shared, *routes])
+    return Mount(CONTROL_PREFIX, routes=shared)

@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from exchange_tui.simulator.core.state import CoreState
 
-SIMULATED_EXCHANGES = {"bitget": "exchange_tui.simulator.bitget", "okx": "exchange_tui.simulator.okx"}
+SIMULATED_EXCHANGES = {
+    "bitget": "exchange_tui.simulator.bitget",
+    "okx": "exchange_tui.simulator.okx",
+    "binance": "exchange_tui.simulator.binance",
+}
 DEFAULT_EXCHANGE = "bitget"
 
 

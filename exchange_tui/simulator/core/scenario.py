@@ -30,6 +30,15 @@ if TYPE_CHECKING:
     from exchange_tui.simulator.core.state import CoreState
 
 ROLES = ("connects", "read_only", "withdraw", "ip_bound", "demo_trading", "no_balance_permission")
+DEMO_ROLE_LABELS = {
+    "connects": "demo",
+    "read_only": "demo-readonly",
+    "withdraw": "demo-withdraw",
+    "ip_bound": "demo-ip-bound",
+    "demo_trading": "demo-trading",
+}
+"""The label of each role's key in every exchange's built-in demo accounts, but for ``no_balance_permission``
+(what that key is differs from exchange to exchange) and an exchange's own roles."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Running the simulator: in the current event loop (``SimulatorServer``) or on a thread (``ThreadedSimulator``).
 
-Both bind their socket themselves, so ``port=0`` picks a free port and ``.url`` is known as soon as
-the server is entered. Both leave signal handling and logging configuration to their caller. Both
+Both bind their sockets themselves, one per web application the state serves (``create_apps``), so
+``port=0`` picks a free port and ``.urls`` (``.url`` the first) are known as soon as the server is
+entered; ``port`` is the first app's, the others take free ones. Both leave signal handling and logging configuration to their caller. Both
 speak HTTP with h11 (never httptools, should it be installed): the deadline on a request's head
 (``ServerLimits.head_timeout_s``) is kept by a subclass of uvicorn's h11 protocol.
 """
@@ -184,16 +185,22 @@ class _Simulator:
         self.host = host
         self.port = port
         self.limits = limits if limits is not None else ServerLimits()
-        self.url = ""
+        self.urls: dict[str, str] = {}
 
-    def ws(self, path: str) -> str:
-        """The WebSocket URL of one of the simulator's socket paths."""
-        return "ws" + self.url.removeprefix("http") + path
+    @property
+    def url(self) -> str:
+        """The first app's base URL (the only one where an exchange has one host)."""
+        return self.urls.get("url", "")
+
+    def ws(self, path: str, app: str = "url") -> str:
+        """The WebSocket URL of one of the simulator's socket paths, on app ``app``'s port (no host before start)."""
+        return "ws" + self.urls.get(app, "").removeprefix("http") + path
 
     @property
     def ws_urls(self) -> dict[str, str]:
         """Every WebSocket the exchange serves, by the startup line's names (``ws_url``, ``ws_demo_url``…)."""
-        return {name: self.ws(path) for name, path in self.state.ws_paths.items()}
+        hosts = self.state.ws_hosts
+        return {name: self.ws(path, hosts.get(name, "url")) for name, path in self.state.ws_paths.items()}
 
     @property
     def ws_url(self) -> str:
@@ -212,7 +219,7 @@ class _Simulator:
 
     def startup_line(self) -> dict[str, object]:
         """The one JSON line ``exchange-tui simulator`` prints: where to connect and how to log in."""
-        return {"url": self.url, **self.ws_urls, "accounts": self.state.credentials_line()}
+        return {**self.urls, **self.ws_urls, "accounts": self.state.credentials_line()}
 
 
 class SimulatorServer(_Simulator):
@@ -225,26 +232,42 @@ class SimulatorServer(_Simulator):
     """
 
     async def __aenter__(self) -> SimulatorServer:
-        sock = _bind(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        self.url = _url(sock)
-        config = _Config(self.state.create_app(self.limits), self.limits)
+        apps = self.state.create_apps(self.limits)
         logging.getLogger("uvicorn.error").addFilter(hide_planned_drops)
-        self._uvicorn = _Uvicorn(config)
-        self._serving = asyncio.create_task(self._uvicorn.serve(sockets=[sock]))
-        started = asyncio.create_task(self._uvicorn.started_event.wait())
-        await asyncio.wait({started, self._serving}, return_when=asyncio.FIRST_COMPLETED)
-        if not self._uvicorn.started:
+        self._uvicorns: list[_Uvicorn] = []
+        self._servings: list[asyncio.Task[None]] = []
+        try:
+            for index, (name, app) in enumerate(apps.items()):
+                sock = _bind(self.host, self.port if index == 0 else 0)
+                if index == 0:
+                    self.port = sock.getsockname()[1]
+                self.urls[name] = _url(sock)
+                await self._start(_Uvicorn(_Config(app, self.limits)), sock, self.urls[name])
+        except BaseException:
+            await self._stop_all()
+            raise
+        return self
+
+    async def _start(self, server: _Uvicorn, sock: socket.socket, url: str) -> None:
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        started = asyncio.create_task(server.started_event.wait())
+        await asyncio.wait({started, serving}, return_when=asyncio.FIRST_COMPLETED)
+        if not server.started:
             started.cancel()
             sock.close()
-            raise RuntimeError(f"the simulator could not start on {self.url}") from self._serving.exception()
-        return self
+            raise RuntimeError(f"the simulator could not start on {url}") from serving.exception()
+        self._uvicorns.append(server)
+        self._servings.append(serving)
+
+    async def _stop_all(self) -> None:
+        for server in self._uvicorns:
+            server.request_exit()
+        await asyncio.gather(*self._servings)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        self._uvicorn.request_exit()
-        await self._serving
+        await self._stop_all()
 
 
 class ThreadedSimulator(_Simulator):
@@ -286,6 +309,6 @@ class ThreadedSimulator(_Simulator):
         self._stop = asyncio.Event()
         async with SimulatorServer(self.state, self.host, self.port, self.limits) as server:
             self.port = server.port
-            self.url = server.url
+            self.urls = dict(server.urls)
             self._ready.set()
             await self._stop.wait()

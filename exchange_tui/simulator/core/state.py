@@ -13,10 +13,11 @@ import random
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from starlette.types import ASGIApp
 
+from exchange_tui.simulator.core.accounts import KeyEntry, credentials_line
 from exchange_tui.simulator.core.clock import wall_clock_ms
 from exchange_tui.simulator.core.events import Listener, SimEvent, WebSocketsDropped
 from exchange_tui.simulator.core.faults import COUNTED_FAULTS, Fault, Faults
@@ -69,10 +70,20 @@ class CoreState(ABC):
     def create_app(self, limits: ServerLimits) -> ASGIApp:
         """The exchange's web application on this state: its REST endpoints, WebSockets and controls."""
 
+    def create_apps(self, limits: ServerLimits) -> Mapping[str, ASGIApp]:
+        """The web applications by the URL setting each is served as, one port each: ``{"url": app}`` unless
+        the exchange splits its hosts (``{"url": spot, "futures_url": futures}``); ``url`` comes first."""
+        return {"url": self.create_app(limits)}
+
     @property
     @abstractmethod
     def ws_paths(self) -> Mapping[str, str]:
         """The startup line's WebSocket names and their paths; ``ws_url`` and ``ws_demo_url`` at least."""
+
+    @property
+    def ws_hosts(self) -> Mapping[str, str]:
+        """The app (by :meth:`create_apps`' names) each WebSocket of :attr:`ws_paths` is on; ``url`` if not named."""
+        return {}
 
     @property
     @abstractmethod
@@ -119,3 +130,45 @@ class CoreState(ABC):
     def drop_websockets(self) -> None:
         """Cut every open WebSocket connection, as a network drop or an exchange's forced close would."""
         self.announce(WebSocketsDropped(self.now_ms()))
+
+
+Key = TypeVar("Key", bound=KeyEntry)
+
+
+class KeyedState(CoreState, Generic[Key]):
+    """A world of API keys, found by key: each key as it started and as it is now.
+
+    A subclass keeps its balances and prices, which :meth:`_reset_holdings` puts back.
+    """
+
+    def __init__(
+        self, accounts: tuple[Key, ...], *, clock: Callable[[], int] = wall_clock_ms, seed: int = 0,
+        ip_requests_per_minute: int,
+    ) -> None:
+        self._initial_accounts = accounts
+        super().__init__(clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
+
+    def _reset_world(self) -> None:
+        self._by_key = {a.api_key: a for a in self._initial_accounts}
+        self._reset_holdings()
+
+    @abstractmethod
+    def _reset_holdings(self) -> None:
+        """Put the balances and prices back as they started (called under the lock, after the keys)."""
+
+    def credentials_line(self) -> list[dict[str, str]]:
+        return credentials_line(self.accounts)
+
+    @property
+    def accounts(self) -> tuple[Key, ...]:
+        return tuple(self._by_key.values())
+
+    def initial_account(self, label: str) -> Key:
+        """Key ``label`` as it started (``KeyError`` if it did not start here)."""
+        for account in self._initial_accounts:
+            if account.label == label:
+                return account
+        raise KeyError(label)
+
+    def account_by_key(self, api_key: str) -> Key | None:
+        return self._by_key.get(api_key)

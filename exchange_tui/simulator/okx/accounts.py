@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.alias_generators import to_camel
 
 from exchange_tui.simulator.core import accounts as core_accounts
 from exchange_tui.simulator.core.numbers import Amount
@@ -43,17 +42,13 @@ Permission = Literal["read_only", "trade", "withdraw"]
 Wallet = Literal["trading", "funding"]
 
 
-class _OkxFields(BaseModel):
+class _OkxFields(core_accounts.CamelFields):
     """A balance entry: OKX's camelCase names in files and answers, snake_case in Python."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, alias_generator=to_camel)
 
     @field_validator("ccy", check_fields=False)
     @classmethod
     def _upper(cls, ccy: str) -> str:
-        if not ccy.strip():
-            raise ValueError("a currency name cannot be empty")
-        return ccy.strip().upper()
+        return core_accounts.currency_name(ccy, "currency")
 
 
 class TradingBalance(_OkxFields):

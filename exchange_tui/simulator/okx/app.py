@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-from exchange_tui.simulator.core.control import control, control_mount
-from exchange_tui.simulator.core.gateway import client_ip, exchange_app
+from exchange_tui.simulator.core import rest
+from exchange_tui.simulator.core.control import Arguments, WorldControls, control_mount
+from exchange_tui.simulator.core.gateway import exchange_app
 from exchange_tui.simulator.core.limits import ServerLimits
 from exchange_tui.simulator.okx import market, views
 from exchange_tui.simulator.okx.accounts import Permission, SimAccount, Wallet
@@ -51,9 +49,18 @@ def error_response(error: OkxError) -> JSONResponse:
 
 
 class OkxWording:
-    """How OKX answers what the core's gateway refuses (``core.gateway.Wording``)."""
+    """How OKX answers what the core's gateway refuses and its endpoints answer (``core.rest.RestWording``)."""
 
     cut_short_body = CUT_SHORT_BODY
+    refusal = OkxError
+
+    def refused(self, error: Exception, now_ms: int) -> Response:
+        assert isinstance(error, OkxError)
+        return error_response(error)
+
+    def answered(self, data: object, now_ms: int) -> Response:
+        assert isinstance(data, list)
+        return okx_response("0", "", data)
 
     def too_many_requests(self, now_ms: int) -> Response:
         return error_response(OkxError("50011"))
@@ -66,29 +73,18 @@ class OkxWording:
         return okx_response(str(status), phrase, [], status)
 
 
-@dataclass(frozen=True)
-class Call:
-    """What an endpoint function gets: the state, the query, the raw body and the signing key."""
+Call = rest.Call[SimulatorState, SimAccount]
 
-    state: SimulatorState
-    params: QueryParams
-    body: bytes
-    signed_by: SimAccount | None
 
-    @property
-    def account(self) -> SimAccount:
-        assert self.signed_by is not None, "public endpoints have no key"
-        return self.signed_by
-
-    def ccys(self) -> set[str] | None:
-        """The ``ccy`` filter: comma-separated, "no more than 20" (reference §3); None when absent."""
-        text = self.params.get("ccy", "")
-        if not text:
-            return None
-        ccys = {c.strip().upper() for c in text.split(",") if c.strip()}
-        if not ccys or len(ccys) > 20:
-            raise OkxError("51000", "ccy")
-        return ccys
+def _ccys(call: Call) -> set[str] | None:
+    """The ``ccy`` filter: comma-separated, "no more than 20" (reference §3); None when absent."""
+    text = call.params.get("ccy", "")
+    if not text:
+        return None
+    ccys = {c.strip().upper() for c in text.split(",") if c.strip()}
+    if not ccys or len(ccys) > 20:
+        raise OkxError("51000", "ccy")
+    return ccys
 
 
 @dataclass(frozen=True)
@@ -134,11 +130,11 @@ def _config(call: Call) -> list[object]:
 
 
 def _balance(call: Call) -> list[object]:
-    return [views.trading_balance(call.state, call.account, call.ccys())]
+    return [views.trading_balance(call.state, call.account, _ccys(call))]
 
 
 def _funding(call: Call) -> list[object]:
-    return list(views.funding_balances(call.state, call.account, call.ccys()))
+    return list(views.funding_balances(call.state, call.account, _ccys(call)))
 
 
 def _valuation(call: Call) -> list[object]:
@@ -198,37 +194,24 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def _api_route(state: SimulatorState, endpoint: Endpoint) -> Route:
-    async def answer(request: Request) -> Response:
-        now_ms = state.now_ms()
-        body = await request.body()
-        scope = request.scope
-        ip = client_ip(scope)
-        try:
-            account = None
-            limit_key: tuple[str, ...] = ("ip", ip, endpoint.path)
-            if endpoint.permission is not None:
-                raw_path = scope.get("raw_path") or scope["path"].encode()
-                signed = SignedRequest(request.method, raw_path, scope["query_string"], body, request.headers, ip)
-                faults = state.faults
-                realm = Realm(state.site, now_ms, faults.rest_window_ms, faults.unknown_key_status)
-                account = authenticate(signed, state.account_by_key, realm)
-                if endpoint.permission not in account.perm or endpoint.reads in account.refused_reads:
-                    raise OkxError("50120")
-                limit_key = ("uid", account.uid, endpoint.path)
-            if not state.limiter.allow(limit_key, endpoint.limit, endpoint.window_ms, now_ms):
-                raise OkxError("50011")
-            data = endpoint.answer(Call(state, request.query_params, body, account))
-        except OkxError as error:
-            return error_response(error)
-        return okx_response("0", "", data)
-
-    return Route(endpoint.path, answer, methods=[endpoint.method])
+def _sign_in(
+    state: SimulatorState, endpoint: Endpoint, request: Request, body: bytes, ip: str, now_ms: int
+) -> SimAccount | None:
+    """Nobody for a public endpoint; else ``auth.authenticate``, then the endpoint's permission (50120)."""
+    if endpoint.permission is None:
+        return None
+    scope = request.scope
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    signed = SignedRequest(request.method, raw_path, scope["query_string"], body, request.headers, ip)
+    faults = state.faults
+    realm = Realm(state.site, now_ms, faults.rest_window_ms, faults.unknown_key_status)
+    account = authenticate(signed, state.account_by_key, realm)
+    if endpoint.permission not in account.perm or endpoint.reads in account.refused_reads:
+        raise OkxError("50120")
+    return account
 
 
-class _BalanceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _BalanceChange(Arguments):
     label: str
     ccy: str
     amount: Decimal
@@ -236,45 +219,37 @@ class _BalanceChange(BaseModel):
     wallet: Wallet = "trading"
 
 
-class _PriceChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _PriceChange(Arguments):
     inst_id: str
     last: Decimal
 
 
-class _NewKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _NewKey(Arguments):
     label: str
     like: str
 
 
-def _control_routes(state: SimulatorState) -> list[Route]:
+def _controls(state: SimulatorState) -> WorldControls:
     """OKX's own knobs beside the core's: balances (trading or funding), prices and new keys."""
 
-    def balance(body: dict[str, object]) -> object:
+    def balance(body: dict[str, object]) -> None:
         change = _BalanceChange.model_validate(body)
         state.set_balance(change.label, change.ccy, change.amount, frozen=change.frozen, wallet=change.wallet)
-        return {"changed": True}
 
-    def price(body: dict[str, object]) -> object:
+    def price(body: dict[str, object]) -> None:
         change = _PriceChange.model_validate(body)
         state.set_price(change.inst_id, change.last)
-        return {"changed": True}
 
     def add_key(body: dict[str, object]) -> object:
         new = _NewKey.model_validate(body)
         key = sim_key(state.add_key(new.label, new.like))
         return {"label": key.label, "api_key": key.api_key, "secret_key": key.secret_key, "passphrase": key.passphrase}
 
-    return [
-        Route("/balance", control(balance), methods=["POST"]),
-        Route("/price", control(price), methods=["POST"]),
-        Route("/keys", control(add_key), methods=["POST"]),
-    ]
+    return WorldControls(balance, price, add_key)
 
 
 def create_app(state: SimulatorState, limits: ServerLimits | None = None) -> Starlette:
-    routes = [*(_api_route(state, e) for e in ENDPOINTS), *ws_routes(state), control_mount(state, _control_routes(state))]
-    return exchange_app(state, limits, OkxWording(), routes, lambda: okx_response("404", "Not Found", [], 404))
+    wording = OkxWording()
+    api = [rest.api_route(state, endpoint, wording, _sign_in) for endpoint in ENDPOINTS]
+    routes = [*api, *ws_routes(state), control_mount(state, _controls(state))]
+    return exchange_app(state, limits, wording, routes, lambda: okx_response("404", "Not Found", [], 404))

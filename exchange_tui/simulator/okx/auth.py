@@ -37,9 +37,6 @@ ccxt's compact JSON both verify).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,6 +44,7 @@ from datetime import datetime
 from urllib.parse import unquote_to_bytes
 
 from exchange_tui.simulator.core.allowlist import ip_allowed
+from exchange_tui.simulator.core.signing import matches_any, same_text
 from exchange_tui.simulator.okx.accounts import UUID_PATTERN, SimAccount, Site
 from exchange_tui.simulator.okx.errors import OkxError
 
@@ -77,10 +75,6 @@ class Realm:
     unknown_key_status: int
 
 
-def sign(secret: str, prehash: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), prehash, hashlib.sha256).digest()).decode()
-
-
 def prehashes(timestamp: str, method: str, raw_path: bytes, query: bytes, body: bytes) -> list[bytes]:
     """Every prehash a correct client may have signed: the query as received, and percent-decoded."""
     head = timestamp.encode() + method.upper().encode() + raw_path
@@ -90,12 +84,9 @@ def prehashes(timestamp: str, method: str, raw_path: bytes, query: bytes, body: 
 
 
 def signature_matches(secret: str, signature: str, timestamp: str, request: SignedRequest) -> bool:
-    """Constant-time comparison against every accepted prehash (all are compared, none skipped)."""
-    given = signature.encode()
-    matched = False
-    for prehash in prehashes(timestamp, request.method, request.raw_path, request.query, request.body):
-        matched |= hmac.compare_digest(sign(secret, prehash).encode(), given)
-    return matched
+    """Whether ``signature`` signs any accepted prehash (``core.signing.matches_any``)."""
+    parts = (request.method, request.raw_path, request.query, request.body)
+    return matches_any(secret, signature, prehashes(timestamp, *parts))
 
 
 def iso_ms(timestamp: str) -> int | None:
@@ -136,7 +127,7 @@ def authenticate(request: SignedRequest, find_key: Callable[[str], SimAccount | 
     account = find_key(api_key)
     if account is None or account.site != realm.site:
         raise OkxError("50119", status=realm.unknown_key_status)
-    if not hmac.compare_digest(passphrase.encode(), account.passphrase.encode()):
+    if not same_text(passphrase, account.passphrase):
         raise OkxError("50105")
     if not signature_matches(account.secret_key, signature, timestamp, request):
         raise OkxError("50113")

@@ -27,18 +27,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from exchange_tui.simulator.core.scenario import SharedScenario, SimKey
+from exchange_tui.simulator.core.scenario import DEMO_ROLE_LABELS, SharedScenario, SimKey
 from exchange_tui.simulator.okx.accounts import SimAccount
 
 if TYPE_CHECKING:
     from exchange_tui.simulator.okx.state import SimulatorState
 
 ROLE_LABELS = {
-    "connects": "demo",
-    "read_only": "demo-readonly",
-    "withdraw": "demo-withdraw",
-    "ip_bound": "demo-ip-bound",
-    "demo_trading": "demo-trading",
+    **DEMO_ROLE_LABELS,
     "no_balance_permission": "demo-no-balance-read",
     "other_site": "demo-eea",
 }

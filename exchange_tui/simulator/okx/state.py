@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field
 from starlette.types import ASGIApp
 
-from exchange_tui.simulator.core.accounts import credentials_line, validate_accounts
+from exchange_tui.simulator.core.accounts import accounts_or_demo
 from exchange_tui.simulator.core.clock import wall_clock_ms
 from exchange_tui.simulator.core.events import BalanceChanged
 from exchange_tui.simulator.core.faults import Faults as CoreFaults
 from exchange_tui.simulator.core.limits import ServerLimits
-from exchange_tui.simulator.core.state import CoreState
+from exchange_tui.simulator.core.state import KeyedState
 from exchange_tui.simulator.okx.accounts import FundingBalance, SimAccount, Site, TradingBalance, Wallet, demo_accounts
 from exchange_tui.simulator.okx.errors import REST_ERRORS, OkxError
 from exchange_tui.simulator.okx.market import DEFAULT_PRICES, usdt_price
@@ -71,7 +71,7 @@ class Wallets:
     funding: dict[str, FundingBalance] = field(default_factory=dict)
 
 
-class SimulatorState(CoreState):
+class SimulatorState(KeyedState[SimAccount]):
     """The simulated OKX. ``accounts`` defaults to the built-in demo keys; ``site`` is the one this server is
     (``global``: www.okx.com; ``eea``; ``us``): another site's key gets 50119 here (reference §1, §6)."""
 
@@ -88,13 +88,12 @@ class SimulatorState(CoreState):
         ip_requests_per_minute: int = IP_REQUESTS_PER_MINUTE,
         site: Site = "global",
     ) -> None:
-        self._initial_accounts = demo_accounts() if accounts is None else validate_accounts(SimAccount, tuple(accounts))
         self.site = site
         self._scenario = OkxScenario(self)
-        super().__init__(clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
+        initial = accounts_or_demo(SimAccount, accounts, demo_accounts)
+        super().__init__(initial, clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
 
-    def _reset_world(self) -> None:
-        self._by_key = {a.api_key: a for a in self._initial_accounts}
+    def _reset_holdings(self) -> None:
         self._wallets: dict[str, Wallets] = {}
         for account in self._initial_accounts:
             if account.uid not in self._wallets:
@@ -114,16 +113,9 @@ class SimulatorState(CoreState):
 
         return {"ws_url": PRIVATE_PATH, "ws_demo_url": DEMO_PRIVATE_PATH}
 
-    def credentials_line(self) -> list[dict[str, str]]:
-        return credentials_line(self.accounts)
-
     @property
     def scenario(self) -> Scenario:
         return self._scenario
-
-    @property
-    def accounts(self) -> tuple[SimAccount, ...]:
-        return tuple(self._by_key.values())
 
     def account(self, label: str) -> SimAccount:
         """The key labelled ``label`` (``KeyError`` if there is none)."""
@@ -131,16 +123,6 @@ class SimulatorState(CoreState):
             if account.label == label:
                 return account
         raise KeyError(label)
-
-    def initial_account(self, label: str) -> SimAccount:
-        """Key ``label`` as it started (``KeyError`` if it did not start here)."""
-        for account in self._initial_accounts:
-            if account.label == label:
-                return account
-        raise KeyError(label)
-
-    def account_by_key(self, api_key: str) -> SimAccount | None:
-        return self._by_key.get(api_key)
 
     def wallets(self, uid: str) -> Wallets:
         """A copy of account ``uid``'s balances as they are now."""

@@ -46,9 +46,6 @@ only the changed one (``faults.ws_update_details``). ``unsubscribe`` is acked an
 
 from __future__ import annotations
 
-import asyncio
-import hmac
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -59,10 +56,11 @@ from starlette.websockets import WebSocket
 
 from exchange_tui.simulator.core.allowlist import ip_allowed
 from exchange_tui.simulator.core.events import BalanceChanged
-from exchange_tui.simulator.core.websocket import Session
+from exchange_tui.simulator.core.signing import matches_any, same_text
+from exchange_tui.simulator.core.websocket import Close, Session, frame, login_fields, parse_request
 from exchange_tui.simulator.okx import views
 from exchange_tui.simulator.okx.accounts import SimAccount
-from exchange_tui.simulator.okx.auth import is_well_formed_key, sign
+from exchange_tui.simulator.okx.auth import is_well_formed_key
 from exchange_tui.simulator.okx.errors import OkxError, WsError
 from exchange_tui.simulator.okx.state import SimulatorState
 
@@ -91,12 +89,9 @@ def _endpoint(state: SimulatorState, *, demo: bool) -> Callable[[WebSocket], Any
     return serve
 
 
-def _frame(**fields: object) -> str:
-    return json.dumps(fields, separators=(",", ":"))
-
-
 class _Session(Session):
     state: SimulatorState
+    idle_close = Close(NO_DATA, "No data received in 30s")
 
     def __init__(self, state: SimulatorState, websocket: WebSocket, *, demo: bool) -> None:
         super().__init__(state, websocket)
@@ -114,35 +109,17 @@ class _Session(Session):
 
     # -- receiving ---------------------------------------------------------
 
-    async def read(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_heard = loop.time()
-        while True:
-            idle_s = self.state.faults.ws_idle_timeout_ms / 1000
-            timeout = None if self.closing else last_heard + idle_s - loop.time()
-            try:
-                message = await asyncio.wait_for(self.websocket.receive(), timeout)
-            except TimeoutError:
-                self.close(NO_DATA, "No data received in 30s")
-                continue
-            if message["type"] == "websocket.disconnect":
-                return
-            last_heard = loop.time()
-            if self.closing:
-                continue
-            text = message.get("text")
-            if text == "ping":
-                if not self.state.faults.ws_ignore_pings:
-                    self.send("pong")
-                continue
+    def hear(self, text: str | None) -> None:
+        """Any message keeps the connection alive."""
+        self.heard()
+        if text == "ping":
+            self.pong()
+        else:
             self._answer(text)
 
     def _answer(self, text: str | None) -> None:
-        try:
-            request = json.loads(text) if text is not None else None
-        except ValueError:
-            request = None
-        if not isinstance(request, dict) or not isinstance(request.get("op"), str):
+        request = parse_request(text)
+        if request is None:
             self.send(self._error(WsError("60012", msg=f"Illegal request: {text}")))
             return
         op, args, request_id = request["op"], request.get("args"), request.get("id")
@@ -154,7 +131,7 @@ class _Session(Session):
             self.send(self._error(WsError("60012", msg=f"Illegal request: {text}")))
 
     def _error(self, error: WsError, **extra: object) -> str:
-        return _frame(**extra, event="error", code=error.code, msg=error.msg, connId=self.conn_id)
+        return frame(**extra, event="error", code=error.code, msg=error.msg, connId=self.conn_id)
 
     def _login(self, args: object) -> None:
         try:
@@ -165,14 +142,14 @@ class _Session(Session):
                 self.close(LOGIN_FAILED, "Login Failed")
             return
         self.account = account
-        self.send(_frame(event="login", code="0", msg="", connId=self.conn_id))
+        self.send(frame(event="login", code="0", msg="", connId=self.conn_id))
 
     def _authenticate(self, args: object) -> SimAccount:
-        if not (isinstance(args, list) and len(args) == 1 and isinstance(args[0], dict)):
+        fields = login_fields(args, _LOGIN_FIELDS)
+        if fields is None:
             raise WsError("60012")
         if self.account is not None:
             raise WsError("60031")
-        fields = {name: str(args[0].get(name) or "") for name in _LOGIN_FIELDS}
         state = self.state
         if state.faults.ws_refuse_login:
             raise WsError("60009")
@@ -188,10 +165,9 @@ class _Session(Session):
             raise WsError("60032")
         if account.demo != self.demo:
             raise WsError.from_rest(OkxError("50101"))
-        if not hmac.compare_digest(fields["passphrase"].encode(), account.passphrase.encode()):
+        if not same_text(fields["passphrase"], account.passphrase):
             raise WsError("60024")
-        expected = sign(account.secret_key, (timestamp + "GET" + "/users/self/verify").encode())
-        if not hmac.compare_digest(expected.encode(), fields["sign"].encode()):
+        if not matches_any(account.secret_key, fields["sign"], [(timestamp + "GET" + "/users/self/verify").encode()]):
             raise WsError(state.faults.ws_bad_sign_code)
         client = self.websocket.client
         client_ip = client.host if client else ""
@@ -213,12 +189,12 @@ class _Session(Session):
                 self.send(self._error(WsError("60018", channel), **ids))
             elif op == "unsubscribe":
                 self.subscription = None
-                self.send(_frame(**ids, event="unsubscribe", arg=arg, connId=self.conn_id))
+                self.send(frame(**ids, event="unsubscribe", arg=arg, connId=self.conn_id))
             elif "trading" in self.account.refused_reads:
                 self.send(self._error(WsError.from_rest(OkxError("50120")), **ids))
             else:
                 self.subscription = arg
-                self.send(_frame(**ids, event="subscribe", arg=arg, connId=self.conn_id))
+                self.send(frame(**ids, event="subscribe", arg=arg, connId=self.conn_id))
                 self.send(self._push("snapshot"))
 
     def _push(self, event_type: str, changed: str | None = None) -> str:
@@ -231,5 +207,5 @@ class _Session(Session):
         arg = {"channel": ACCOUNT_CHANNEL, "uid": self.account.uid}
         data = [views.trading_balance(self.state, self.account, ccys)]
         if event_type == "snapshot":
-            return _frame(arg=arg, eventType=event_type, curPage=1, lastPage=True, data=data)
-        return _frame(arg=arg, eventType=event_type, data=data)
+            return frame(arg=arg, eventType=event_type, curPage=1, lastPage=True, data=data)
+        return frame(arg=arg, eventType=event_type, data=data)
