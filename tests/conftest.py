@@ -20,7 +20,7 @@ import pytest
 from pydantic import SecretStr
 
 from exchange_tui.simulator import SimulatorServer, ThreadedSimulator
-from exchange_tui.simulator import okx
+from exchange_tui.simulator import bybit, okx
 from exchange_tui.simulator.bitget import SimAccount, SimulatorState, demo_accounts
 from exchange_tui.store import AccountStore, Locations, open_encrypted_file
 
@@ -36,6 +36,14 @@ async def simulator() -> AsyncIterator[SimulatorServer]:
 async def okx_simulator() -> AsyncIterator[SimulatorServer]:
     """A real HTTP OKX simulator in this test's event loop, with fresh state (its built-in demo keys)."""
     async with SimulatorServer(okx.SimulatorState()) as server:
+        yield server
+
+
+@pytest.fixture
+async def bybit_simulator() -> AsyncIterator[SimulatorServer]:
+    """A real HTTP Bybit simulator in this test's event loop, fresh state (its demo keys), every environment
+    on a port of its own (``.urls``: url, demo_url, testnet_url)."""
+    async with SimulatorServer(bybit.SimulatorState()) as server:
         yield server
 
 

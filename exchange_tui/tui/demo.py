@@ -92,7 +92,7 @@ class DemoSession:
         self.keys = DemoKeys(self._simulators)
         master = SecretStr(secrets.token_urlsafe(32))
         secrets_store = open_encrypted_file(locations, lambda path, new: master, "demo: a throwaway store")
-        settings = Settings.pointing({exchange: simulator.url for exchange, simulator in self._simulators.items()})
+        settings = Settings.pointing({exchange: simulator.urls for exchange, simulator in self._simulators.items()})
         return AccountService(AccountStore(secrets_store, locations), settings=settings)
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ SIMULATED_EXCHANGES = {
     "bitget": "exchange_tui.simulator.bitget",
     "okx": "exchange_tui.simulator.okx",
     "binance": "exchange_tui.simulator.binance",
+    "bybit": "exchange_tui.simulator.bybit",
 }
 DEFAULT_EXCHANGE = "bitget"
 

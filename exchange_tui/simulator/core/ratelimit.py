@@ -23,3 +23,9 @@ class SlidingWindowLimiter:
 
     def clear(self) -> None:
         self._hits.clear()
+
+    def window(self, key: Hashable, window_ms: int, now_ms: int) -> tuple[int, int]:
+        """How many accepted hits ``key`` has in the window ending at ``now_ms``, and when the oldest of them
+        leaves it (``now_ms`` when there are none): what a rate-limit header reports."""
+        hits = [hit for hit in self._hits.get(key, ()) if hit > now_ms - window_ms]
+        return len(hits), (hits[0] + window_ms if hits else now_ms)

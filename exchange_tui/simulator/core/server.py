@@ -205,12 +205,12 @@ class _Simulator:
     @property
     def ws_url(self) -> str:
         """The live private WebSocket."""
-        return self.ws(self.state.ws_paths["ws_url"])
+        return self.ws_urls["ws_url"]
 
     @property
     def ws_demo_url(self) -> str:
-        """The demo-trading private WebSocket."""
-        return self.ws(self.state.ws_paths["ws_demo_url"])
+        """The demo-trading private WebSocket, on the app ``ws_hosts`` names for it."""
+        return self.ws_urls["ws_demo_url"]
 
     @property
     def scenario(self) -> Scenario:
