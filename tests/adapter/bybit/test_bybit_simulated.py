@@ -88,10 +88,24 @@ async def test_an_rsa_key(connect, simulator):
     assert report.connected, report.error
 
 
-async def test_a_testnet_key(connect, simulator):
-    offered(simulator, "testnet")
-    report = await connect("testnet").check_key()
-    assert report.connected and report.testnet, report.error
+def by_label(simulator, label, **connection) -> BybitClient:
+    """A client for one of the simulator's demo accounts that no role names (``demo-testnet``, ``demo-sub``)."""
+    account = simulator.state.account(label)
+    credentials = Credentials(api_key=SecretStr(account.api_key), secret_key=SecretStr(account.secret_key))
+    return BybitClient(credentials, connection=Connection(urls=simulator.urls, **connection), backoff_base=0.001)
+
+
+async def test_a_testnet_key_marked_live_is_corrected(simulator):
+    async with by_label(simulator, "demo-testnet") as client:
+        report = await client.check_key()
+    assert report.connected and report.testnet and not report.demo_trading, report.error
+    assert "testnet" in report.warnings[0] and "was corrected" in report.warnings[0]
+
+
+async def test_a_sub_account_key(simulator):
+    async with by_label(simulator, "demo-sub") as client:
+        report = await client.check_key()
+    assert report.connected and any("sub-account (uid 8246019 of main account 1448939)" in w for w in report.warnings)
 
 
 async def test_balances_and_a_push(connect, simulator):
