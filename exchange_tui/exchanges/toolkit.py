@@ -24,7 +24,14 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from exchange_tui.exchanges.errors import AuthenticationFailed, ClockSkew, ExchangeError, ExchangeUnavailable, RateLimited
+from exchange_tui.exchanges.errors import (
+    AuthenticationFailed,
+    ClockSkew,
+    ExchangeError,
+    ExchangeUnavailable,
+    PermissionMissing,
+    RateLimited,
+)
 from exchange_tui.models import Balance, BalanceReading, BalanceSource, Credentials, Reason
 
 T = TypeVar("T")
@@ -56,6 +63,33 @@ async def fresh_or(call: Awaitable[T], last: T) -> T:
     """What ``call`` answers, or ``last`` if the exchange cannot give it now."""
     fresh = await outcome(call)
     return last if isinstance(fresh, ExchangeError) else fresh
+
+
+def optional(result: T | ExchangeError, what: str, warnings: list[str], exchange: str, *quiet: type[ExchangeError]) -> T | None:
+    """An optional read's result, or ``None`` when it failed: an authentication error is raised (the key
+    stopped working), one of the ``quiet`` kinds is the caller's to word, any other is a warning naming
+    ``what`` could not be read."""
+    if not isinstance(result, ExchangeError):
+        return result
+    if isinstance(result, AuthenticationFailed):
+        raise result
+    if not isinstance(result, quiet):
+        warnings.append(f"Could not read {what}: {result.hint} ({exchange} {result.code})")
+    return None
+
+
+def unless_refused(result: list[Balance] | ExchangeError) -> list[Balance]:
+    """A balance read's rows, none for an account the key may not read; any other error is raised."""
+    if isinstance(result, PermissionMissing):
+        return []
+    if isinstance(result, ExchangeError):
+        raise result
+    return result
+
+
+def held(balance: Balance) -> bool:
+    """Whether a coin is held at all (exchanges may list coins at zero)."""
+    return bool(balance.available or balance.frozen or balance.locked or balance.debt)
 
 
 # -- throttles -------------------------------------------------------------------

@@ -48,7 +48,7 @@ from exchange_tui.exchanges.errors import (
     RateLimited,
     RequestRejected,
 )
-from exchange_tui.exchanges.toolkit import Answer, exact_decimal, outcome
+from exchange_tui.exchanges.toolkit import Answer, exact_decimal, held, optional, outcome
 from exchange_tui.models import AccountTotal, Balance, BalanceReading, Credentials, KeyReport, Reason
 
 SERVER_TIME = "/api/v3/time"
@@ -337,12 +337,15 @@ class BinanceClient(BinanceRest):
         if isinstance(futures, ExchangeError):
             causes = likely_causes(wallet_said=None, other_calls_answered=True)
             futures = reordered(futures, causes, permission=UI_NAMES[FUTURES])
-        spot_rows = _optional(
-            account if isinstance(account, ExchangeError) else spot_balances(account), "the spot account's balances", warnings
+        spot_rows = optional(
+            account if isinstance(account, ExchangeError) else spot_balances(account),
+            "the spot account's balances",
+            warnings,
+            self.NAME,
         )
-        futures_rows = _optional(futures, "the USDⓈ-M futures balance", warnings)
-        funding_rows = _optional(funding, "the funding wallet", warnings) if self.wallet_served else None
-        price_of = _optional(prices, "prices in USDT", warnings) or {}
+        futures_rows = optional(futures, "the USDⓈ-M futures balance", warnings, self.NAME)
+        funding_rows = optional(funding, "the funding wallet", warnings, self.NAME) if self.wallet_served else None
+        price_of = optional(prices, "prices in USDT", warnings, self.NAME) or {}
         uid = str(account.get("uid") or "") if isinstance(account, dict) else ""
         report = self._report(
             uid=uid or None,
@@ -472,8 +475,6 @@ def _object(data: Any, what: str) -> dict[str, Any]:
     raise ExchangeUnavailable("malformed", f"no {what} in Binance's answer", "Binance answered with something unreadable: try again")
 
 
-def held(balance: Balance) -> bool:
-    return bool(balance.available or balance.frozen or balance.locked or balance.debt)
 
 
 def spot_balances(account: Mapping[str, Any]) -> list[Balance]:
@@ -529,15 +530,6 @@ def ordered(balances: list[Balance]) -> list[Balance]:
     return toolkit.ordered(balances, ACCOUNTS)
 
 
-def _optional(result: T | ExchangeError, what: str, warnings: list[str]) -> T | None:
-    """An optional read's result, or ``None`` with a warning naming it; an authentication error is raised:
-    the key stopped working."""
-    if not isinstance(result, ExchangeError):
-        return result
-    if isinstance(result, AuthenticationFailed):
-        raise result
-    warnings.append(f"Could not read {what}: {result.hint} (Binance {result.code})")
-    return None
 
 
 def _unless_refused(result: list[Balance] | ExchangeError) -> list[Balance]:

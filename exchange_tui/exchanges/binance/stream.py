@@ -39,11 +39,11 @@ from typing import Any, ClassVar, NoReturn
 from websockets.asyncio.client import ClientConnection
 
 from exchange_tui.exchanges.binance import signing
-from exchange_tui.exchanges.binance.client import BinanceClient, futures_balance, held, ordered, spot_balance
+from exchange_tui.exchanges.binance.client import BinanceClient, futures_balance, ordered, spot_balance
 from exchange_tui.exchanges.binance.errors import from_code
 from exchange_tui.exchanges.errors import AuthenticationFailed, ExchangeError, ExchangeUnavailable
 from exchange_tui.exchanges.streaming import PrivateStream, Refused, StreamStatus, StreamTiming
-from exchange_tui.exchanges.toolkit import StreamUpdate, outcome
+from exchange_tui.exchanges.toolkit import StreamUpdate, held, outcome
 from exchange_tui.models import Balance, Credentials, Reason
 
 SUBSCRIBE = "userDataStream.subscribe.signature"

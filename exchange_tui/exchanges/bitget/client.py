@@ -23,13 +23,12 @@ from exchange_tui.exchanges.bitget.signing import prehash, query_string, sign
 from exchange_tui.exchanges.bitget.spec import DEFAULT_BASE_URL, ID
 from exchange_tui.exchanges.errors import (
     AccountModeMismatch,
-    AuthenticationFailed,
     ClockSkew,
     ExchangeError,
     PermissionMissing,
     WrongEnvironment,
 )
-from exchange_tui.exchanges.toolkit import Answer, exact_decimal, outcome, split_ips
+from exchange_tui.exchanges.toolkit import Answer, exact_decimal, optional, outcome, split_ips
 from exchange_tui.models import AccountMode, AccountTotal, Balance, BalanceReading, Credentials, KeyReport
 
 FUTURES_PRODUCT_TYPES = ("USDT-FUTURES", "USDC-FUTURES", "COIN-FUTURES")
@@ -228,7 +227,7 @@ class BitgetClient(toolkit.RestClient):
         )
         self.mode = _mode_of(info)
         warnings: list[str] = []
-        prices = _optional(prices, "prices", warnings) or {}
+        prices = optional(prices, "prices", warnings, self.NAME) or {}
         if self.mode is AccountMode.CLASSIC:
             return await self._check_classic(prices, warnings)
         assert isinstance(info, dict), "_mode_of raised any other error"
@@ -242,8 +241,8 @@ class BitgetClient(toolkit.RestClient):
         missing = [o for o in (assets, funding) if isinstance(o, PermissionMissing)]
         if missing:
             report.warnings.append(missing[0].hint)
-        trading = _optional(assets, "the unified account's balances", warnings, PermissionMissing)
-        wallet = _optional(funding, "the funding wallet", warnings, PermissionMissing)
+        trading = optional(assets, "the unified account's balances", warnings, self.NAME, PermissionMissing)
+        wallet = optional(funding, "the funding wallet", warnings, self.NAME, PermissionMissing)
         report.warnings.extend(warnings)
         report.balances = ordered(unified_balances(trading or [], prices))
         report.total_usdt = total_usdt(report.balances)
@@ -267,12 +266,12 @@ class BitgetClient(toolkit.RestClient):
         report = self._report(account_mode=AccountMode.CLASSIC)
         if isinstance(spot, PermissionMissing):
             warnings.append("Bitget refused spot reads with this key: no spot permission")
-        spot_rows = _optional(spot, "the spot balances", warnings, PermissionMissing) or []
+        spot_rows = optional(spot, "the spot balances", warnings, self.NAME, PermissionMissing) or []
         futures_rows: list[Balance] = []
         for product_type, rows in zip(FUTURES_PRODUCT_TYPES, futures, strict=True):
             if isinstance(rows, PermissionMissing):
                 report.futures_access[product_type] = False
-            read = _optional(rows, f"{product_type} futures", warnings, PermissionMissing)
+            read = optional(rows, f"{product_type} futures", warnings, self.NAME, PermissionMissing)
             if read is not None:
                 report.futures_access[product_type] = True
                 futures_rows += _futures_balances(product_type, read)
@@ -294,7 +293,7 @@ class BitgetClient(toolkit.RestClient):
             )
         report.warnings.extend(warnings)
         report.balances = ordered(value_in_usdt(_spot_balances(spot_rows), prices) + futures_rows)
-        report.overview = _optional(overview, "the all-account overview", report.warnings, PermissionMissing) or []
+        report.overview = optional(overview, "the all-account overview", report.warnings, self.NAME, PermissionMissing) or []
         report.total_usdt = total_usdt(report.balances)
         report.warnings.extend(_elsewhere_warning(report.overview))
         return report
@@ -357,16 +356,6 @@ def _uid(info: dict[str, Any]) -> str | None:
     return str(info.get("uid") or info.get("userId") or "") or None
 
 
-def _optional(outcome: T | ExchangeError, what: str, warnings: list[str], *quiet: type[ExchangeError]) -> T | None:
-    """An optional read's result, or ``None`` when it failed: an authentication error is raised (the key
-    stopped working), one of the ``quiet`` kinds is the caller's to word, any other is a warning."""
-    if not isinstance(outcome, ExchangeError):
-        return outcome
-    if isinstance(outcome, AuthenticationFailed):
-        raise outcome
-    if not isinstance(outcome, quiet):
-        warnings.append(f"Could not read {what}: {outcome.hint} (Bitget {outcome.code})")
-    return None
 
 
 def _unless_refused(outcome: T | ExchangeError, refused: T) -> T:

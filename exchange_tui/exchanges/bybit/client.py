@@ -40,10 +40,9 @@ from exchange_tui.exchanges.errors import (
     ClockSkew,
     ExchangeError,
     ExchangeUnavailable,
-    PermissionMissing,
     RequestRejected,
 )
-from exchange_tui.exchanges.toolkit import Answer, exact_decimal, outcome
+from exchange_tui.exchanges.toolkit import Answer, exact_decimal, held, optional, outcome, unless_refused
 from exchange_tui.models import AccountMode, AccountTotal, Balance, BalanceReading, Credentials, KeyReport, Reason
 
 SERVER_TIME = "/v5/market/time"
@@ -302,9 +301,9 @@ class BybitClient(toolkit.RestClient):
         if isinstance(info, ExchangeError):
             raise info
         warnings: list[str] = []
-        unified_rows = _optional(unified, "the unified trading account's balances", warnings)
-        funding_rows = _optional(funding, "the funding wallet's balances", warnings)
-        price_of = _optional(prices, "prices in USDT", warnings) or {}
+        unified_rows = optional(unified, "the unified trading account's balances", warnings, self.NAME)
+        funding_rows = optional(funding, "the funding wallet's balances", warnings, self.NAME)
+        price_of = optional(prices, "prices in USDT", warnings, self.NAME) or {}
         permissions = decode(info)
         report = self._report(
             uid=str(info.get("userID") or "") or None,
@@ -333,7 +332,7 @@ class BybitClient(toolkit.RestClient):
         unified, funding, prices = await asyncio.gather(
             outcome(self.unified_balances()), outcome(self.funding_balances()), outcome(self.spot_tickers())
         )
-        rows = _unless_refused(unified) + _unless_refused(funding)
+        rows = unless_refused(unified) + unless_refused(funding)
         if isinstance(prices, ExchangeError):
             raise prices
         rows = ordered(value_in_usdt(rows, prices))
@@ -380,9 +379,6 @@ def key_warnings(report: KeyReport, permissions: KeyPermissions, info: Mapping[s
 # -- reading Bybit's answers ---------------------------------------------------
 
 
-def held(balance: Balance) -> bool:
-    """Whether a coin is held at all (Bybit may list coins at zero)."""
-    return bool(balance.available or balance.frozen or balance.locked or balance.debt)
 
 
 def unified_balances(result: Any) -> list[Balance]:
@@ -437,21 +433,4 @@ def ordered(balances: list[Balance]) -> list[Balance]:
 total_usdt = toolkit.total_usdt
 
 
-def _optional(result: T | ExchangeError, what: str, warnings: list[str]) -> T | None:
-    """An optional read's result, or ``None`` with a warning naming it when it failed; an authentication error
-    is raised: the key stopped working."""
-    if not isinstance(result, ExchangeError):
-        return result
-    if isinstance(result, AuthenticationFailed):
-        raise result
-    warnings.append(f"Could not read {what}: {result.hint} (Bybit {result.code})")
-    return None
 
-
-def _unless_refused(result: list[Balance] | ExchangeError) -> list[Balance]:
-    """A balance read's rows, none for an account the key may not read; any other error is raised."""
-    if isinstance(result, PermissionMissing):
-        return []
-    if isinstance(result, ExchangeError):
-        raise result
-    return result

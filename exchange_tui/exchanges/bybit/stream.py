@@ -40,12 +40,12 @@ from typing import Any, ClassVar
 
 from websockets.asyncio.client import ClientConnection
 
-from exchange_tui.exchanges.bybit.client import held, unified_balances
+from exchange_tui.exchanges.bybit.client import unified_balances
 from exchange_tui.exchanges.bybit.errors import WS_AUTH_REFUSED, from_code
 from exchange_tui.exchanges.bybit.signing import ws_auth_signature
 from exchange_tui.exchanges.errors import ExchangeError
 from exchange_tui.exchanges.streaming import PrivateStream, Refused, StreamStatus, StreamTiming
-from exchange_tui.exchanges.toolkit import StreamUpdate
+from exchange_tui.exchanges.toolkit import StreamUpdate, held
 from exchange_tui.models import Balance, Credentials
 
 CONNECTS = (500, 300.0)

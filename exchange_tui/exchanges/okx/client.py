@@ -23,14 +23,13 @@ from exchange_tui.exchanges.errors import (
     ClockSkew,
     ExchangeError,
     ExchangeUnavailable,
-    PermissionMissing,
     WrongEnvironment,
 )
 from exchange_tui.exchanges.okx.errors import RESYNC_CODES, from_code
 from exchange_tui.exchanges.okx.permissions import KeyPermissions, account_mode, decode_perm
 from exchange_tui.exchanges.okx.signing import prehash, sign, timestamp
 from exchange_tui.exchanges.okx.spec import ID, SITES, SPEC
-from exchange_tui.exchanges.toolkit import Answer, exact_decimal, outcome, split_ips
+from exchange_tui.exchanges.toolkit import Answer, exact_decimal, held, optional, outcome, split_ips, unless_refused
 from exchange_tui.models import AccountTotal, Balance, BalanceReading, Credentials, KeyReport, Reason
 
 SERVER_TIME = "/api/v5/public/time"
@@ -232,9 +231,9 @@ class OkxClient(toolkit.RestClient):
         if isinstance(config, ExchangeError):
             raise config
         warnings: list[str] = []
-        trading_rows = _optional(trading, "the trading account's balances", warnings)
-        funding_rows = _optional(funding, "the funding account's balances", warnings)
-        price_of = _optional(prices, "prices in USDT", warnings) or {}
+        trading_rows = optional(trading, "the trading account's balances", warnings, self.NAME)
+        funding_rows = optional(funding, "the funding account's balances", warnings, self.NAME)
+        price_of = optional(prices, "prices in USDT", warnings, self.NAME) or {}
         permissions = decode_perm(config.get("perm"))
         mode = account_mode(config.get("acctLv"))
         report = self._report(
@@ -288,7 +287,7 @@ class OkxClient(toolkit.RestClient):
         trading, funding, prices = await asyncio.gather(
             outcome(self.trading_balances()), outcome(self.funding_balances()), outcome(self.spot_tickers())
         )
-        rows = _unless_refused(trading) + _unless_refused(funding)
+        rows = unless_refused(trading) + unless_refused(funding)
         if isinstance(prices, ExchangeError):
             raise prices
         rows = ordered(value_in_usdt(rows, prices))
@@ -310,9 +309,6 @@ def _first(data: Any, what: str) -> dict[str, Any]:
     raise ExchangeUnavailable("malformed", f"no {what} in OKX's answer", "OKX answered with something unreadable: try again")
 
 
-def held(balance: Balance) -> bool:
-    """Whether a coin is held at all (OKX may list coins at zero)."""
-    return bool(balance.available or balance.frozen or balance.locked or balance.debt)
 
 
 def trading_balances(data: Any) -> list[Balance]:
@@ -368,21 +364,4 @@ def ordered(balances: list[Balance]) -> list[Balance]:
 total_usdt = toolkit.total_usdt
 
 
-def _optional(result: T | ExchangeError, what: str, warnings: list[str]) -> T | None:
-    """An optional read's result, or ``None`` with a warning naming it when it failed; an authentication
-    error is raised: the key stopped working."""
-    if not isinstance(result, ExchangeError):
-        return result
-    if isinstance(result, AuthenticationFailed):
-        raise result
-    warnings.append(f"Could not read {what}: {result.hint} (OKX {result.code})")
-    return None
 
-
-def _unless_refused(result: list[Balance] | ExchangeError) -> list[Balance]:
-    """A balance read's rows, none for an account the key may not read; any other error is raised."""
-    if isinstance(result, PermissionMissing):
-        return []
-    if isinstance(result, ExchangeError):
-        raise result
-    return result

@@ -44,11 +44,11 @@ from typing import Any, ClassVar
 from websockets.asyncio.client import ClientConnection
 
 from exchange_tui.exchanges.errors import ExchangeError
-from exchange_tui.exchanges.okx.client import held, trading_balances
+from exchange_tui.exchanges.okx.client import trading_balances
 from exchange_tui.exchanges.okx.errors import from_code
 from exchange_tui.exchanges.okx.signing import ws_login_signature
 from exchange_tui.exchanges.streaming import PrivateStream, Refused, StreamStatus, StreamTiming, login_op
-from exchange_tui.exchanges.toolkit import StreamUpdate
+from exchange_tui.exchanges.toolkit import StreamUpdate, held
 from exchange_tui.models import Balance, Credentials
 
 CONNECTS = (3, 1.0)
