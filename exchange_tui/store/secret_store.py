@@ -13,6 +13,7 @@ plaintext backend is never used.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -287,7 +288,7 @@ def _detect_os_keyring(timeout: float) -> OsKeyring:
     if name == "Secret Service":
         daemon = _secret_service_daemon()
         description = f"Secret Service ({daemon}) via D-Bus" if daemon else "Secret Service via D-Bus"
-        lister = lambda: _secret_service_users(candidate)  # noqa: E731
+        lister = functools.partial(_secret_service_users, candidate)
     else:
         description, lister = name, None
     return OsKeyring(KeyringSecretStore(candidate, kind=OS_KEYRING, description=description, timeout=timeout, lister=lister), "")
@@ -310,7 +311,7 @@ def _why_not_os_keyring(backend: KeyringBackend) -> str:
         try:
             from keyring.backends.SecretService import Keyring as SecretService
 
-            SecretService.priority  # noqa: B018 (raises, with the reason, when it is not usable)
+            _ = SecretService.priority  # reading it raises, with the reason, when it is not usable
         except OSError as exc:
             address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
             return f"no Secret Service: cannot reach the D-Bus session {address} ({exc.strerror or exc})"
