@@ -1,5 +1,5 @@
 """Drive the demo with the keyboard and save every screen at 80x24 as SVG, then PNG (rsvg-convert):
-a Bitget key refused, then connected, then an OKX key beside it on My Exchanges.
+a Bitget key refused, then connected, then every other exchange's first demo key beside it on My Exchanges.
 
     python screenshots/make_screenshots.py
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.tui.launch import prepared_app
 
 HERE = Path(__file__).parent
@@ -81,14 +82,15 @@ async def main() -> None:
             await until(pilot, lambda: "live · last change" in str(app.screen.query_one("#freshness").render()))
             save(pilot, "06-balances")
             await pilot.press("escape")
-            await until(pilot, lambda: app.home.is_current)
-            await pilot.press("a", "down", "enter")
-            await pilot.pause()
-            await fill_demo_key(pilot, 0)
-            await pilot.press("enter")
-            await until(pilot, lambda: type(app.screen).__name__ == "ConnectedScreen")
-            await pilot.press("escape")
-            await until(pilot, lambda: app.home.is_current and live_rows(app) == 2)
+            for position in range(1, len(EXCHANGES)):
+                await until(pilot, lambda: app.home.is_current)
+                await pilot.press("a", *["down"] * position, "enter")
+                await pilot.pause()
+                await fill_demo_key(pilot, 0)
+                await pilot.press("enter")
+                await until(pilot, lambda: type(app.screen).__name__ == "ConnectedScreen")
+                await pilot.press("escape")
+            await until(pilot, lambda: app.home.is_current and live_rows(app) == len(EXCHANGES))
             await pilot.pause()
             save(pilot, "07-home")
             await pilot.press("r")

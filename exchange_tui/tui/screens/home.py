@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from exchange_tui.tui.state import TuiState
 
 COLUMNS = (
-    ("Exch.", "exchange", 6),
+    ("Exch.", "exchange", 7),
     ("Label", "label", 10),
     ("Status", "status", 16),
     ("USDT", "total", 9),
