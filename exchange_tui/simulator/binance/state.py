@@ -38,12 +38,12 @@ from exchange_tui.simulator.binance.accounts import (
 from exchange_tui.simulator.binance.errors import BANNED_MSG, REST_ERRORS, BinanceError
 from exchange_tui.simulator.binance.market import DEFAULT_PRICES, usdt_price
 from exchange_tui.simulator.binance.scenario import BinanceScenario
-from exchange_tui.simulator.core.accounts import validate_accounts
+from exchange_tui.simulator.core.accounts import accounts_or_demo
 from exchange_tui.simulator.core.clock import wall_clock_ms
 from exchange_tui.simulator.core.events import BalanceChanged
 from exchange_tui.simulator.core.faults import Faults as CoreFaults
 from exchange_tui.simulator.core.limits import ServerLimits
-from exchange_tui.simulator.core.state import CoreState
+from exchange_tui.simulator.core.state import KeyedState
 
 if TYPE_CHECKING:
     from exchange_tui.simulator.core.scenario import Scenario
@@ -128,7 +128,7 @@ class _WeightWindow:
         return sum(weight for _, weight in self.spent)
 
 
-class SimulatorState(CoreState):
+class SimulatorState(KeyedState[SimAccount]):
     """The simulated Binance. ``accounts`` defaults to the built-in demo keys."""
 
     exchange = "binance"
@@ -147,14 +147,13 @@ class SimulatorState(CoreState):
     ) -> None:
         if paper_environment == environment:
             raise ValueError("the paper environment is another one than the main environment")
-        self._initial_accounts = demo_accounts() if accounts is None else validate_accounts(SimAccount, tuple(accounts))
+        initial = accounts_or_demo(SimAccount, accounts, demo_accounts)
         self.environment = environment
         self.paper_environment = paper_environment
         self._scenario = BinanceScenario(self)
-        super().__init__(clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
+        super().__init__(initial, clock=clock, seed=seed, ip_requests_per_minute=ip_requests_per_minute)
 
-    def _reset_world(self) -> None:
-        self._by_key = {a.api_key: a for a in self._initial_accounts}
+    def _reset_holdings(self) -> None:
         self._wallets: dict[int, Wallets] = {}
         for account in self._initial_accounts:
             if account.uid not in self._wallets:
@@ -224,26 +223,6 @@ class SimulatorState(CoreState):
 
     # -- keys ----------------------------------------------------------------
 
-    @property
-    def accounts(self) -> tuple[SimAccount, ...]:
-        return tuple(self._by_key.values())
-
-    def account(self, label: str) -> SimAccount:
-        """The key labelled ``label`` (``KeyError`` if there is none)."""
-        for account in self._by_key.values():
-            if account.label == label:
-                return account
-        raise KeyError(label)
-
-    def initial_account(self, label: str) -> SimAccount:
-        for account in self._initial_accounts:
-            if account.label == label:
-                return account
-        raise KeyError(label)
-
-    def account_by_key(self, api_key: str) -> SimAccount | None:
-        return self._by_key.get(api_key)
-
     def add_key(self, label: str, like: str) -> SimAccount:
         """A new key ``label`` on key ``like``'s account, of the same type, flags, IPs and environment, with a
         fresh key and secret (or key pair). The older keys keep working until :meth:`delete_key`."""
@@ -257,11 +236,6 @@ class SimulatorState(CoreState):
             )
             self._by_key[key.api_key] = key
             return key
-
-    def delete_key(self, api_key: str) -> None:
-        """Delete one key: it gets -2015 (-2008 on SAPI) and the WebSocket API's -2015. ``KeyError`` if unknown."""
-        with self._lock:
-            del self._by_key[api_key]
 
     # -- request weight ------------------------------------------------------
 

@@ -172,13 +172,6 @@ class SimulatorState(KeyedState[SimAccount]):
     def scenario(self) -> Scenario:
         return self._scenario
 
-    def account(self, label: str) -> SimAccount:
-        """The key labelled ``label`` (``KeyError`` if there is none)."""
-        for account in self._by_key.values():
-            if account.label == label:
-                return account
-        raise KeyError(label)
-
     def wallets(self, uid: str) -> Wallets:
         """A copy of account ``uid``'s balances as they are now."""
         with self._lock:
@@ -199,11 +192,6 @@ class SimulatorState(KeyedState[SimAccount]):
             key = like_account.model_copy(update=update)
             self._by_key[key.api_key] = key
             return key
-
-    def delete_key(self, api_key: str) -> None:
-        """Delete one key: it gets 10003 (REST) and a refused auth (WebSocket). ``KeyError`` if unknown."""
-        with self._lock:
-            del self._by_key[api_key]
 
     def usdt_price(self, coin: str) -> Decimal:
         return usdt_price(self.prices, coin)

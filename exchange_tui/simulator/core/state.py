@@ -172,3 +172,15 @@ class KeyedState(CoreState, Generic[Key]):
 
     def account_by_key(self, api_key: str) -> Key | None:
         return self._by_key.get(api_key)
+
+    def account(self, label: str) -> Key:
+        """The key labelled ``label`` now (``KeyError`` if there is none)."""
+        for account in self._by_key.values():
+            if account.label == label:
+                return account
+        raise KeyError(label)
+
+    def delete_key(self, api_key: str) -> None:
+        """The key no longer exists: it gets the exchange's "no such key" (``KeyError`` if unknown)."""
+        with self._lock:
+            del self._by_key[api_key]
