@@ -57,9 +57,8 @@ async def recorder():
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen()  # connections wait in the backlog until the server accepts them: nothing to wait for
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
     yield f"http://127.0.0.1:{sock.getsockname()[1]}", sent
     server.should_exit = True
     await task
