@@ -185,8 +185,8 @@ class SimAccount(BaseModel):
     label: str = Field(min_length=1)
     uid: str = Field(pattern=r"^[0-9]{1,19}$")
     api_key: str = Field(pattern=r"^bg_[0-9a-f]{32}$")
-    secret_key: str = Field(pattern=r"^[0-9a-f]{64}$")
-    passphrase: str = Field(pattern=r"^[A-Za-z0-9]{8,32}$")
+    secret_key: str = Field(pattern=r"^[0-9a-f]{64}$", repr=False)
+    passphrase: str = Field(pattern=r"^[A-Za-z0-9]{8,32}$", repr=False)
     mode: Literal["classic", "unified"] = "classic"
     demo: bool = False
     authorities: tuple[str, ...] = ()
