@@ -3,12 +3,16 @@
 One entry per account: service ``exchange-tui``, user ``<exchange>:<label>`` (lower case), value a
 small JSON document ``{"api_key", "secret_key", "passphrase"}``, so an update is one write.
 
-The backend is chosen here, never by keyring's default chain (design.md §5): keyring's choice
-(``keyring.get_keyring()``, which honours ``PYTHON_KEYRING_BACKEND`` and keyring's config file) is
-taken only when it is a real OS store, or a chain whose first member is one; we then talk to that
-store directly, after a first call bounded by a timeout. Otherwise the secrets go to the
-encrypted file in our data folder, opened with a master password we obtain ourselves. A
-plaintext backend is never used.
+The backend is chosen here, never by keyring's default chain (design.md §5). On Linux, unless
+keyring is told otherwise (``PYTHON_KEYRING_BACKEND``, keyring's config file, or a KDE session,
+where keyring prefers KWallet), that is the Secret Service, spoken to directly
+(:mod:`.secret_service`): it is what keyring would choose there, at a fraction of the cost.
+Otherwise keyring's choice (``keyring.get_keyring()``) is taken only when it is a real OS store,
+or a chain whose first member is one; we then talk to that store directly, after a first call
+bounded by a timeout. Failing both, the secrets go to the encrypted file in our data folder,
+opened with a master password we obtain ourselves. A plaintext backend is never used.
+
+keyring, its backends and the encrypted file's ciphers are imported only on the path that uses them.
 """
 
 from __future__ import annotations
@@ -21,18 +25,12 @@ import threading
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.backends.chainer import ChainerBackend
-from keyring.backends.fail import Keyring as FailKeyring
-from keyring.errors import InitError, KeyringLocked, PasswordDeleteError
 from pydantic import SecretStr, ValidationError
 
 from exchange_tui.models import Credentials
 
-from .encrypted_file import EncryptedFileKeyring, secrets_file_exists
 from .errors import CorruptSecret, SecretStoreError, SecretStoreTimeout, SecretStoreUnavailable, StoreError
 from .locations import Locations, display_path
 from .master_password import HOW_TO_GIVE, master_password_from_env_or_terminal
@@ -57,6 +55,9 @@ PasswordSource = Callable[[Path, bool], SecretStr | None]
 created, so a prompt should ask twice), or ``None`` when there is no way to get one."""
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 
 class SecretStore(Protocol):
@@ -105,15 +106,17 @@ class KeyringSecretStore:
         return f"<KeyringSecretStore {self.description}>"
 
     def read(self, account_id: str) -> Credentials | None:
-        found = self._call(f"reading {account_id}", lambda: _decode(self.backend.get_password(SERVICE, account_id)))
+        found = self._call(f"reading {account_id}", lambda: decode(self.backend.get_password(SERVICE, account_id)))
         if found is _UNREADABLE:
             raise CorruptSecret(f"the secret stored for {account_id} is not readable: replace the key or remove the account")
         return found
 
     def write(self, account_id: str, credentials: Credentials) -> None:
-        self._call(f"writing {account_id}", lambda: self.backend.set_password(SERVICE, account_id, _encode(credentials)))
+        self._call(f"writing {account_id}", lambda: self.backend.set_password(SERVICE, account_id, encode(credentials)))
 
     def delete(self, account_id: str) -> bool:
+        from keyring.errors import PasswordDeleteError
+
         def delete() -> bool:
             try:
                 self.backend.delete_password(SERVICE, account_id)
@@ -133,6 +136,8 @@ class KeyringSecretStore:
         self._call("a first read", lambda: self.backend.get_password(SERVICE, PROBE_USER))
 
     def _call(self, action: str, operation: Callable[[], T]) -> T:
+        from keyring.errors import InitError, KeyringLocked
+
         try:
             if self._timeout is None:
                 return operation()
@@ -140,22 +145,35 @@ class KeyringSecretStore:
         except StoreError:
             raise
         except (InitError, KeyringLocked) as exc:
-            raise SecretStoreUnavailable(
-                f"the {self.description} is locked or cannot ask to be unlocked here ({_one_line(exc)})"
-            ) from None
+            raise locked(self.description, exc) from None
         except Exception as exc:
-            raise SecretStoreError(f"{action} in the {self.description} failed: {_one_line(exc)}") from None
+            raise failed(action, self.description, exc) from None
+
+
+def locked(description: str, exc: BaseException) -> SecretStoreUnavailable:
+    """An OS store that is locked, or would need a prompt nobody can answer here."""
+    return SecretStoreUnavailable(f"the {description} is locked or cannot ask to be unlocked here ({one_line(exc)})")
+
+
+def failed(action: str, description: str, exc: BaseException) -> SecretStoreError:
+    """Any other failure of an OS store's call, in one line."""
+    return SecretStoreError(f"{action} in the {description} failed: {one_line(exc)}")
 
 
 class OsKeyring(NamedTuple):
-    """keyring's choice when it is a usable OS store; else ``store`` is ``None`` and ``reason`` says why."""
+    """The OS store to use, when there is a usable one; else ``store`` is ``None`` and ``reason`` says why."""
 
-    store: KeyringSecretStore | None
+    store: SecretStore | None
     reason: str
 
 
 def find_os_keyring(timeout: float = DEFAULT_TIMEOUT) -> OsKeyring:
-    """keyring's choice, if it is (or a chain led by) a real OS store that answers a first read in time."""
+    """The Secret Service where it is keyring's choice, else keyring's choice if it is (or a chain
+    led by) a real OS store; either only when it answers a first read in time."""
+    if _secret_service_is_keyrings_choice():
+        from .secret_service import find_secret_service
+
+        return find_secret_service(timeout)
     try:
         found = call_with_timeout(lambda: _detect_os_keyring(timeout), timeout, "keyring's backend detection")
     except SecretStoreTimeout as exc:
@@ -167,6 +185,17 @@ def find_os_keyring(timeout: float = DEFAULT_TIMEOUT) -> OsKeyring:
     except StoreError as exc:
         return OsKeyring(None, str(exc))
     return found
+
+
+def _secret_service_is_keyrings_choice() -> bool:
+    """Whether keyring would choose the Secret Service anyway: on Linux, with neither
+    ``PYTHON_KEYRING_BACKEND``, keyring's config file nor a KDE session."""
+    if not sys.platform.startswith("linux") or os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return False
+    if "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").split(":"):
+        return False
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return not (config_home / "python_keyring" / "keyringrc.cfg").exists()
 
 
 def open_secret_store(
@@ -223,6 +252,8 @@ def _keyring_needed(reason: str) -> str:
 
 def open_encrypted_file(locations: Locations, password_source: PasswordSource, reason: str) -> KeyringSecretStore:
     """The encrypted-file store in our data folder; ``reason`` says why no OS keyring is used."""
+    from .encrypted_file import EncryptedFileKeyring, secrets_file_exists
+
     path = locations.ensure().secrets_file
     password = password_source(path, not secrets_file_exists(path))
     if password is None:
@@ -274,10 +305,14 @@ def call_with_timeout(operation: Callable[[], T], timeout: float, what: str) -> 
 
 def _detect_os_keyring(timeout: float) -> OsKeyring:
     """keyring's choice if it is (or a chain led by) a real OS store, else ``None`` and the reason."""
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+    from keyring.backends.fail import Keyring as FailKeyring
+
     try:
         chosen = keyring.get_keyring()
     except Exception as exc:
-        return OsKeyring(None, f"keyring could not choose a backend: {_one_line(exc)}")
+        return OsKeyring(None, f"keyring could not choose a backend: {one_line(exc)}")
     candidate = chosen
     if isinstance(chosen, ChainerBackend):
         members = chosen.backends
@@ -321,18 +356,16 @@ def _why_not_os_keyring(backend: KeyringBackend) -> str:
 
 
 def _secret_service_daemon() -> str | None:
-    """The program that owns the Secret Service name (``gnome-keyring``, ``keepassxc`` …), if we can tell."""
-    try:
-        import secretstorage
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.blocking import Proxy
+    """The program that owns the Secret Service name, if we can tell (keyring's own route to it)."""
+    import secretstorage
 
+    from .secret_service import daemon_name
+
+    try:
         with closing(secretstorage.dbus_init()) as connection:
-            (pid,) = Proxy(message_bus, connection).GetConnectionUnixProcessID("org.freedesktop.secrets")
-        program = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+            return daemon_name(connection)
     except Exception:
         return None
-    return Path(program).name.removesuffix("-daemon") or None
 
 
 def _secret_service_users(backend: KeyringBackend) -> frozenset[str]:
@@ -349,11 +382,11 @@ def _secret_service_users(backend: KeyringBackend) -> frozenset[str]:
 _UNREADABLE = object()
 
 
-def _encode(credentials: Credentials) -> str:
+def encode(credentials: Credentials) -> str:
     return json.dumps(credentials.document(), separators=(",", ":"))
 
 
-def _decode(document: str | None):
+def decode(document: str | None):
     """The credentials in ``document``; ``_UNREADABLE`` (never an exception that could carry it) if broken."""
     if document is None:
         return None
@@ -364,6 +397,6 @@ def _decode(document: str | None):
         return _UNREADABLE
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

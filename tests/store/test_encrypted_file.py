@@ -202,13 +202,14 @@ def test_keyrings_own_file_backends_are_never_used(isolated, monkeypatch):
     """Without an OS store keyring's chain is CryptFile, Encrypted, Plaintext, all asking on the
     terminal or writing plain text in ~/.local/share/python_keyring: we use none of them."""
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(isolated / "run"))
 
     store = open_secret_store(password_source=master_password)
     store.write("bitget:main", credentials("chain"))
 
     assert store.kind == "encrypted-file"
     assert store.description.endswith(
-        "(no Secret Service: Unable to initialize SecretService: Environment variable DBUS_SESSION_BUS_ADDRESS is unset)"
+        f"(no Secret Service: DBUS_SESSION_BUS_ADDRESS is unset and there is no {isolated}/run/bus)"
     )
     assert not (isolated / ".local" / "share" / "python_keyring").exists()
 

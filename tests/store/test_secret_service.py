@@ -10,17 +10,40 @@ import pytest
 from keyring.backends.SecretService import Keyring as SecretServiceKeyring
 
 from exchange_tui.store import AccountStore, SecretStoreUnavailable, describe_secret_backend, open_secret_store
+from exchange_tui.store.secret_service import SecretServiceStore
 
 from .support import credentials, files_containing, master_password, secret_values
 
 
-def test_keyring_choice_of_secret_service_is_used_directly(on_secret_service):
+def test_the_secret_service_keyring_would_choose_is_spoken_to_directly(on_secret_service):
     store = open_secret_store()
 
     assert store.kind == "os-keyring"
     assert store.description == "Secret Service (gnome-keyring) via D-Bus"
-    assert type(store.backend) is SecretServiceKeyring  # the chain's first member, not the chain
+    assert isinstance(store, SecretServiceStore)
     assert describe_secret_backend() == ("os-keyring", "Secret Service (gnome-keyring) via D-Bus")
+
+
+def test_keyring_reads_what_the_direct_store_wrote_and_the_other_way_round(on_secret_service):
+    """A box that later sets PYTHON_KEYRING_BACKEND (or runs an older exchange-tui) keeps its keys."""
+    direct, through_keyring = open_secret_store(), SecretServiceKeyring()
+    written, by_keyring = credentials("direct"), credentials("by-keyring")
+
+    direct.write("bitget:main", written)
+    through_keyring.set_password("exchange-tui", "okx:spare", json.dumps(by_keyring.document()))
+
+    assert json.loads(through_keyring.get_password("exchange-tui", "bitget:main")) == written.document()
+    assert direct.read("okx:spare") == by_keyring
+    assert direct.account_ids() == {"bitget:main", "okx:spare"}
+
+
+def test_keyrings_own_route_is_taken_when_keyring_is_told_to(on_secret_service, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+
+    store = open_secret_store()
+
+    assert type(store.backend) is SecretServiceKeyring
+    assert store.description == "Secret Service (gnome-keyring) via D-Bus"
 
 
 def test_one_json_entry_per_account(on_secret_service):
@@ -74,7 +97,7 @@ def test_locked_secret_service_falls_back_to_the_encrypted_file(private_bus, mon
 
     assert kind == "encrypted-file"
     assert "the Secret Service (gnome-keyring) via D-Bus is locked or cannot ask to be unlocked here" in description
-    assert "KeyringLocked" in description
+    assert "nobody answered the unlock prompt here" in description
 
 
 def test_secret_service_that_cannot_prompt_is_unusable(private_bus, monkeypatch):
