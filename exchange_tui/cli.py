@@ -46,7 +46,8 @@ EXIT_STORE = 4
 EXIT_INTERNAL = 70
 """EX_SOFTWARE: a bug, an error no command expects."""
 EXIT_INTERRUPTED = 130
-
+INDEX_ONLY = {"accounts"}
+"""Commands that read no secret: they open the secret store only if a crash left it work."""
 
 
 class CliError(Exception):
@@ -177,6 +178,7 @@ def _store(args: argparse.Namespace):
         password_source=MasterPassword(fd=args.master_password_fd),
         environ=args.settings.environ,
         allow_insecure=args.allow_insecure,
+        lazy=args.command in INDEX_ONLY,
     )
 
 

@@ -126,22 +126,41 @@ class AccountStore:
 
     def __init__(
         self,
-        secrets: SecretStore,
+        secrets: SecretStore | None,
         locations: Locations | None = None,
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         index_lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        open_secrets: Callable[[str | None], SecretStore] | None = None,
     ) -> None:
+        """On ``secrets``; or, when it is ``None``, on the store ``open_secrets(pinned)`` gives when a
+        secret is first needed (``pinned``: the index's ``secret_backend`` then)."""
         self.locations = (locations or Locations.from_env()).ensure()
-        self.secrets = secrets
         self.index = AccountIndex(self.locations, lock_timeout=index_lock_timeout)
         self.lock_timeout = lock_timeout
         self._locks = _AccountLocks(self.locations.locks)
+        if secrets is None and open_secrets is None:
+            raise ValueError("an AccountStore needs its secret store or a way to open it")
+        self._open_secrets = open_secrets
+        self._secrets = None if secrets is None else self._pinned(secrets)
+        self._opening = threading.Lock()
+
+    def _pinned(self, secrets: SecretStore) -> SecretStore:
         pinned = self.index.load().secret_backend
         if pinned not in (None, secrets.kind):
             raise SecretStoreUnavailable(
                 f"this box's accounts are kept in the {pinned} store, not in the {secrets.description}"
             )
+        return secrets
+
+    @property
+    def secrets(self) -> SecretStore:
+        """The secret store, opened on first use when it was not given."""
+        with self._opening:
+            if self._secrets is None:
+                assert self._open_secrets is not None
+                self._secrets = self._pinned(self._open_secrets(self.index.load().secret_backend))
+            return self._secrets
 
     @classmethod
     def open(
@@ -151,18 +170,24 @@ class AccountStore:
         password_source: PasswordSource | None = None,
         keyring_timeout: float = DEFAULT_TIMEOUT,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        lazy: bool = False,
     ) -> AccountStore:
         """The store for this process, on the secret backend :func:`open_secret_store` chooses.
 
         Open it once per process: the encrypted file derives its key when opened. Opening
-        finishes what a crash interrupted (:meth:`recover`).
+        finishes what a crash interrupted (:meth:`recover`). ``lazy``: the secret store is opened
+        when a secret is first needed (or a crash left work for it), so a command that reads only
+        the index never waits on a keyring or asks for a master password.
         """
         locations = (locations or Locations.from_env()).ensure()
-        document = AccountIndex(locations).load()
-        secrets = open_secret_store(
-            locations, password_source=password_source, timeout=keyring_timeout, pinned=document.secret_backend
-        )
-        store = cls(secrets, locations, lock_timeout=lock_timeout)
+
+        def open_secrets(pinned: str | None) -> SecretStore:
+            return open_secret_store(locations, password_source=password_source, timeout=keyring_timeout, pinned=pinned)
+
+        store = cls(None, locations, lock_timeout=lock_timeout, open_secrets=open_secrets)
+        if not lazy:
+            _ = store.secrets
+        document = store.index.load()
         if document.secret_backend is None and document.accounts:
             store._pin_found_secrets(document)
         store.recover()

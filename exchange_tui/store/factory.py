@@ -72,16 +72,18 @@ def open_account_store(
     password_source: PasswordSource | None = None,
     environ: Mapping[str, str] | None = None,
     allow_insecure: bool = False,
+    lazy: bool = False,
 ) -> Accounts:
     """The account store for this process. Open it once per process.
 
     ``allow_insecure``: a Vault at a plain ``http://`` address on another machine is accepted.
+    ``lazy``: the box's own secret store is opened when a secret is first needed (:meth:`AccountStore.open`).
     """
     if store_choice(environ) == VAULT:
         from .vault import VaultAccountStore, VaultSettings
 
         return VaultAccountStore.open(VaultSettings.from_env(environ, allow_insecure=allow_insecure))
-    return AccountStore.open(locations, password_source=password_source)
+    return AccountStore.open(locations, password_source=password_source, lazy=lazy)
 
 
 def describe_account_store(

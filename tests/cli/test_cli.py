@@ -90,7 +90,7 @@ def test_no_secret_store_exits_4_with_the_fix(cli, key_json):
 
 def test_wrong_master_password_exits_4(cli, key_json):
     assert cli("add", "bitget", "main", stdin=key_json()).code == 0
-    result = cli("accounts", env={"EXCHANGE_TUI_MASTER_PASSWORD": "not-the-master-password"})
+    result = cli("doctor", env={"EXCHANGE_TUI_MASTER_PASSWORD": "not-the-master-password"})
     assert result.code == 4 and "master password" in result.stderr
 
 

@@ -63,7 +63,7 @@ def probed(cli, args: list[str], *, password_fd: bool, file_name: str = "secrets
 
 @pytest.mark.parametrize(
     ("args", "password_fd"),
-    [(["accounts"], False), (["accounts"], True), ([], False), ([], True), (["--demo"], False)],
+    [(["doctor"], False), (["doctor"], True), ([], False), ([], True), (["--demo"], False)],
     ids=["command", "command, password on a descriptor", "app", "app, password on a descriptor", "demo"],
 )
 def test_no_core_dump_once_a_secret_may_be_read(cli, args, password_fd):

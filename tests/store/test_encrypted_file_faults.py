@@ -79,14 +79,14 @@ def test_a_file_we_may_not_read_is_unavailable_and_left_alone(box):
     before = secrets_file.read_bytes()
     secrets_file.chmod(0o000)
 
-    result = as_user(home, "accounts")
+    result = as_user(home, "doctor")
 
     assert result.returncode == 4, result
     line = one_line(result)
     assert str(secrets_file) in line and "Permission denied" in line
     assert secrets_file.read_bytes() == before
     secrets_file.chmod(0o600)
-    assert as_user(home, "accounts", "--json").returncode == 0
+    assert as_user(home, "doctor", "--json").returncode == 0
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to another user")
@@ -97,7 +97,7 @@ def test_a_file_owned_by_another_user_is_unavailable_and_left_alone(box):
     os.chown(secrets_file, OTHER_USER, OTHER_USER)
     before = secrets_file.read_bytes()
 
-    result = as_user(home, "accounts", password="whatever the user types now")
+    result = as_user(home, "doctor", password="whatever the user types now")
 
     assert result.returncode == 4
     assert "Permission denied" in one_line(result)
@@ -114,7 +114,7 @@ def test_a_file_without_its_password_reference_is_refused_not_rekeyed(box):
         config.write(file)
     before = secrets_file.read_bytes()
 
-    result = as_user(home, "accounts", password="a-typo-of-the-password")
+    result = as_user(home, "doctor", password="a-typo-of-the-password")
 
     assert result.returncode == 4
     assert "is damaged (it has no password reference)" in one_line(result)
@@ -184,7 +184,7 @@ def test_a_master_password_in_another_encoding_is_one_line_without_it(box, store
     env |= {b"EXCHANGE_TUI_MASTER_PASSWORD": password, b"LC_ALL": b"C.UTF-8"}
 
     result = subprocess.run(
-        [sys.executable, "-m", "exchange_tui", "accounts"], capture_output=True, env=env, timeout=60
+        [sys.executable, "-m", "exchange_tui", "doctor"], capture_output=True, env=env, timeout=60
     )
 
     assert result.returncode == 4
@@ -201,7 +201,7 @@ import resource, sys
 import exchange_tui.cli, exchange_tui.service, exchange_tui.store.encrypted_file
 size = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmSize:")) * 1024
 resource.setrlimit(resource.RLIMIT_AS, (size + 48 * 2**20, resource.RLIM_INFINITY))
-sys.exit(exchange_tui.cli.main(["accounts"]))
+sys.exit(exchange_tui.cli.main(["doctor"]))
 """
 
 
