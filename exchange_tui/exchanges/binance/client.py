@@ -323,7 +323,6 @@ class BinanceClient(BinanceRest):
             raise error from None
 
     async def _check(self) -> KeyReport:
-        await self.ensure_clocks()
         skipped: ExchangeError = RequestRejected("not-served", "no wallet API here", "not served here")
         restrictions, account, futures, funding, prices = await asyncio.gather(
             outcome(self.api_restrictions()) if self.wallet_served else _given(skipped),
@@ -442,7 +441,6 @@ class BinanceClient(BinanceRest):
     async def balances(self) -> tuple[list[Balance], Decimal]:
         """Spot, USDⓈ-M futures and funding balances with their USDT value, and their total; an account the
         key may not read is left out."""
-        await self.ensure_clocks()
         account, futures, funding, prices = await asyncio.gather(
             outcome(self.account()),
             outcome(self.futures_balances()),

@@ -218,7 +218,6 @@ class BitgetClient(toolkit.RestClient):
         account info can refuse the key: every other read is optional, and its failure (other than
         an authentication error) is a warning beside the rest of the report.
         """
-        await self.ensure_clock()
         info, assets, funding, prices = await asyncio.gather(
             outcome(self.unified_account_info()),
             outcome(self.unified_assets()),

@@ -291,7 +291,6 @@ class BybitClient(toolkit.RestClient):
     async def _check(self) -> KeyReport:
         """The key's facts decide: their refusal is the key's. Every other read is optional: its failure (other
         than an authentication error) is a warning naming what could not be read."""
-        await self.ensure_clock()
         info, unified, funding, prices = await asyncio.gather(
             outcome(self.key_info()),
             outcome(self.unified_balances()),

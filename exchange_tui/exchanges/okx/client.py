@@ -221,7 +221,6 @@ class OkxClient(toolkit.RestClient):
     async def _check(self) -> KeyReport:
         """The account configuration decides: its refusal is the key's. Every other read is optional: its
         failure (other than an authentication error) is a warning naming what could not be read."""
-        await self.ensure_clock()
         config, trading, funding, prices = await asyncio.gather(
             outcome(self.account_config()),
             outcome(self.trading_balances()),
