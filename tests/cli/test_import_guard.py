@@ -1,6 +1,8 @@
 """A headless command imports what it uses and no more: no Textual or Rich, no Vault client outside
-Vault mode, no ccxt, and no other exchange's adapter than the account's. A regression guard that
-needs no clock: the command runs in a process of its own and lists, at exit, the modules it loaded."""
+Vault mode, no ccxt, no other exchange's adapter than the account's, no secret store for a command
+that reads no secret, and no encrypted-file backend (nor keyring's backend discovery) where the
+Secret Service is the store. A regression guard that needs no clock: the command runs in a process
+of its own and lists, at exit, the modules it loaded."""
 
 import json
 import subprocess
@@ -12,14 +14,19 @@ from cli_support import this_checkout
 from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.simulator import ThreadedSimulator, new_state
 
-NEVER = {"textual", "rich", "hvac", "ccxt"}
+NEVER = {"textual", "rich", "hvac", "ccxt", "trio"}
+ENCRYPTED_FILE = {"keyrings", "Crypto", "argon2"}
+"""The encrypted file's backend and its ciphers."""
+SECRET_STORES = {"keyring", "secretstorage", "jeepney"} | ENCRYPTED_FILE
 ADAPTER = ("client", "stream", "live", "signing", "errors")
 """The modules of an exchange's folder that talk to it and read its answers; its spec, guide and the
 words of its permissions are plain data and may load."""
 
 PROBE = """
 import atexit, json, os, sys
-atexit.register(lambda: open(os.environ["MODULES_FILE"], "w").write(json.dumps(sorted(sys.modules))))
+atexit.register(lambda: open(os.environ["MODULES_FILE"], "w").write(json.dumps(sorted(
+    name for name, module in sys.modules.items() if module is not None  # None: marked absent, never loaded
+))))
 from exchange_tui.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """
@@ -39,8 +46,8 @@ def loaded(env: dict[str, str], tmp_path, *args: str, stdin: str = "") -> set[st
     return set(json.loads(listing.read_text()))
 
 
-def forbidden(modules: set[str], exchange: str | None) -> list[str]:
-    found = sorted(m for m in modules if m.split(".")[0] in NEVER)
+def forbidden(modules: set[str], exchange: str | None, also: set[str] = frozenset()) -> list[str]:
+    found = sorted(m for m in modules if m.split(".")[0] in NEVER | also)
     for other in EXCHANGES:
         if other != exchange:
             found += sorted(m for m in modules if m.startswith(f"exchange_tui.exchanges.{other}.") and m.rsplit(".", 1)[-1] in ADAPTER)
@@ -53,13 +60,28 @@ def simulated(request):
         yield request.param, simulator
 
 
-def test_accounts_loads_no_adapter_and_no_user_interface(cli, tmp_path):
-    assert forbidden(loaded(cli.env, tmp_path, "accounts", "--json"), None) == []
+def test_accounts_loads_no_adapter_no_secret_store_and_no_user_interface(cli, key_json, tmp_path):
+    assert cli("add", "bitget", "main", stdin=key_json()).code == 0
+    modules = loaded(cli.env, tmp_path, "accounts", "--json")
+    assert "exchange_tui.store.index" in modules, "the probe sees what the command loaded"
+    assert forbidden(modules, None, also=SECRET_STORES) == []
+
+
+def test_check_on_the_secret_service_loads_no_encrypted_file_and_no_keyring(cli, tmp_path, simulated, on_secret_service):
+    exchange, simulator = simulated
+    env = {name: value for name, value in cli.env.items() if name not in ("PYTHON_KEYRING_BACKEND", "EXCHANGE_TUI_MASTER_PASSWORD")}
+    modules = check(env | on_secret_service.env | {"HOME": cli.env["HOME"]}, tmp_path, exchange, simulator)
+    assert "exchange_tui.store.secret_service" in modules, "the key was read from the Secret Service"
+    assert forbidden(modules, exchange, also=ENCRYPTED_FILE | {"keyring"}) == []
 
 
 def test_check_loads_only_its_exchanges_adapter(cli, tmp_path, simulated):
     exchange, simulator = simulated
-    env = dict(cli.env)
+    assert forbidden(check(dict(cli.env), tmp_path, exchange, simulator), exchange) == []
+
+
+def check(env: dict[str, str], tmp_path, exchange: str, simulator) -> set[str]:
+    """The modules ``check`` loads for a key of ``exchange`` added first (in its own process)."""
     for setting in EXCHANGES[exchange].urls:
         if setting.name in simulator.urls:
             env[setting.env(exchange)] = simulator.urls[setting.name]
@@ -72,4 +94,4 @@ def test_check_loads_only_its_exchanges_adapter(cli, tmp_path, simulated):
     ).returncode == 0
     modules = loaded(env, tmp_path, "check", "main", "--json")
     assert f"exchange_tui.exchanges.{exchange}.client" in modules, "the probe sees what the command loaded"
-    assert forbidden(modules, exchange) == []
+    return modules
