@@ -1,5 +1,3 @@
-import sys
+from exchange_tui.cli import script
 
-from exchange_tui.cli import main
-
-sys.exit(main())
+script()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import json
 import math
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from pydantic import SecretStr
 
@@ -642,6 +643,19 @@ def main(argv: list[str] | None = None) -> int:
         # Python docs' "Note on SIGPIPE" advises, stdout becomes devnull so the flush at exit cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return code
+
+
+def script() -> NoReturn:
+    """The ``exchange-tui`` command (and ``python -m exchange_tui``): :func:`main`, then the exit.
+
+    The interpreter's collections at exit walk every object the imports made (pydantic's schemas,
+    typing's machinery), a tenth of a command's run, for memory the process is about to give back:
+    frozen objects are left out of them. Everything of ours that needs closing is closed by then.
+    (A caller of :func:`main` in a process that goes on is not frozen.)
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def _run(handler: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
