@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import suppress
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -62,13 +63,22 @@ class BoundedConnection:
 
 class SecretServiceStore:
     """A :class:`~.secret_store.SecretStore` on the session's Secret Service: its default collection,
-    through one connection and one session opened by :func:`find_secret_service`."""
+    through one connection and one session, opened by :func:`find_secret_service` and again (once
+    for the call) when a call fails as it does after the daemon restarted."""
 
     kind = OS_KEYRING
 
-    def __init__(self, connection: BoundedConnection, description: str, timeout: float) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], BoundedConnection],
+        description: str,
+        timeout: float,
+        connection: BoundedConnection | None = None,
+    ) -> None:
+        """``connect`` opens a connection; ``connection``, if given, is the first one."""
         self.description = description
-        self._connection = connection
+        self._connect = connect
+        self._connection = connection or connect()
         self._timeout = timeout
         self._session = None
         self._collection: secretstorage.Collection | None = None
@@ -134,7 +144,15 @@ class SecretServiceStore:
     def _call(self, action: str, operation: Callable[[], T]) -> T:
         try:
             with self._guard:
-                return operation()
+                try:
+                    return operation()
+                except (StoreError, TimeoutError, LockedException, PromptDismissedException):
+                    raise
+                except Exception:
+                    # A daemon restarted since (a login, a crash) took our session and collection with
+                    # it, and a restarted bus the connection: both once more, fresh.
+                    self._reconnect()
+                    return operation()
         except StoreError:
             raise
         except TimeoutError:
@@ -143,6 +161,16 @@ class SecretServiceStore:
             raise locked(self.description, exc) from None
         except Exception as exc:
             raise failed(action, self.description, exc) from None
+
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def _reconnect(self) -> None:
+        with suppress(OSError):
+            self._connection.close()
+        self._connection = self._connect()
+        self._session = self._collection = None
 
 
 def find_secret_service(timeout: float) -> OsKeyring:
@@ -156,13 +184,18 @@ def find_secret_service(timeout: float) -> OsKeyring:
     if not address and not runtime_bus.exists():
         return OsKeyring(None, f"no Secret Service: DBUS_SESSION_BUS_ADDRESS is unset and there is no {runtime_bus}")
     address = address or f"unix:path={runtime_bus}"
-    try:
+
+    def connect() -> BoundedConnection:
         connection = BoundedConnection(open_dbus_connection(address, auth_timeout=timeout), timeout)
+        secretstorage.util.add_match_rules(connection)
+        return connection
+
+    try:
+        connection = connect()
     except (OSError, ValueError, KeyError, TimeoutError) as exc:
         reason = getattr(exc, "strerror", None) or one_line(exc)
         return OsKeyring(None, f"no Secret Service: cannot reach the D-Bus session {address} ({reason})")
     try:
-        secretstorage.util.add_match_rules(connection)
         if not secretstorage.check_service_availability(connection):
             connection.close()
             return OsKeyring(None, "no Secret Service: The Secret Service daemon is neither running nor activatable through D-Bus")
@@ -171,11 +204,11 @@ def find_secret_service(timeout: float) -> OsKeyring:
         connection.close()
         return OsKeyring(None, f"no Secret Service: {one_line(exc)}")
     description = f"Secret Service ({daemon}) via D-Bus" if daemon else "Secret Service via D-Bus"
-    store = SecretServiceStore(connection, description, timeout)
+    store = SecretServiceStore(connect, description, timeout, connection)
     try:
         store.probe()
     except StoreError as exc:
-        connection.close()
+        store.close()
         return OsKeyring(None, str(exc))
     return OsKeyring(store, "")
 

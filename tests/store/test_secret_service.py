@@ -87,6 +87,24 @@ def test_accounts_live_in_the_keyring_and_nothing_secret_touches_the_disk(on_sec
     assert store.reconcile().consistent
 
 
+def test_a_restarted_daemon_is_spoken_to_again(private_bus, monkeypatch):
+    """A login (or a crash) restarts gnome-keyring under a running app: its session and collection
+    are gone, and the store opens them again instead of failing until the app restarts."""
+    service = private_bus()
+    service.start_keyring()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
+    store = open_secret_store()
+    store.write("bitget:main", credentials("restart"))
+
+    service.daemon.kill()
+    service.daemon.wait()
+    service.start_keyring()
+
+    assert store.read("bitget:main") == credentials("restart")
+    store.write("bitget:main", credentials("after"))
+    assert json.loads(service.lookup("bitget:main"))["api_key"] == credentials("after").api_key.get_secret_value()
+
+
 def test_locked_secret_service_falls_back_to_the_encrypted_file(private_bus, monkeypatch):
     service = private_bus()
     service.start_keyring()
