@@ -150,11 +150,12 @@ def test_a_locked_keyring_stops_its_accounts_instead_of_splitting_them(keyring_c
     service.lock_default_collection()
     with_a_password = {"EXCHANGE_TUI_MASTER_PASSWORD": "would-open-a-file"}
 
-    listed = cli("accounts", env=with_a_password)
+    checked = cli("check", "main", env=with_a_password)
     removed = cli("remove", "main", "--yes", env=with_a_password)
     added = cli("add", "bitget", "spare", stdin=key_json("demo-withdraw"), env=with_a_password)
 
-    for result in (listed, removed, added):
+    assert [a["label"] for a in cli("accounts", "--json", env=with_a_password).json["accounts"]] == ["main"]
+    for result in (checked, removed, added):
         assert result.code == 4, result.stderr
         assert "kept in the OS keyring, which cannot be used now" in result.stderr and "unlock it" in result.stderr
         assert "Removed" not in result.stdout
