@@ -255,11 +255,13 @@ async def test_home_checks_accounts_in_the_background(make_app, messages, store,
     async with make_app().run_test(size=SIZE, message_hook=messages) as pilot:
         await add_demo(pilot, messages, "demo-readonly")
     app = make_app()
+    simulator.state.update_faults(latency_ms=500)  # a check one round trip long could end before the first look
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         await messages.wait_for(AccountsLoaded)
         await pilot.pause()
         table = app.screen.query_one("#accounts", DataTable)
         assert table.get_row("demo-readonly")[2] == "Checking…"
+        simulator.state.update_faults(latency_ms=0)
         checked = await messages.wait_for(AccountChecked)
         await pilot.pause()
         assert table.get_row("demo-readonly")[2].startswith("Connected")
