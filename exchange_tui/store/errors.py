@@ -89,7 +89,7 @@ class SecretMissing(StoreError):
     def __init__(self, label: str, backend: str) -> None:
         super().__init__(
             f"account {label!r} is listed but its secret is missing from the {backend}: "
-            "remove the account and add its key again"
+            f"add the key again with exchange-tui rotate {label} (or remove the account)"
         )
         self.label = label
 
