@@ -22,10 +22,10 @@ from pydantic import SecretStr
 
 from .encrypted_file import EncryptedFileKeyring, secrets_file_exists, start_afresh
 from .errors import SecretStoreUnavailable, StoreError
-from .factory import VAULT, store_choice
+from .factory import VAULT, Accounts, store_choice
 from .index import AccountIndex, AccountRecord
 from .locations import Locations, display_path
-from .secret_store import DEFAULT_TIMEOUT, ENCRYPTED_FILE, SERVICE, SecretStore, describe_secret_backend
+from .secret_store import DEFAULT_TIMEOUT, ENCRYPTED_FILE, SERVICE, describe_secret_backend
 
 
 class NoMasterPassword(StoreError):
@@ -51,11 +51,11 @@ def change_master_password(locations: Locations, old: SecretStr, new: SecretStr)
     return opened.change_password(old, new)
 
 
-def change_open_store_password(secrets: SecretStore, old: SecretStr, new: SecretStr) -> int:
+def change_open_store_password(store: Accounts, old: SecretStr, new: SecretStr) -> int:
     """The same for a store this process has open (the app's), which goes on working with ``new``."""
-    backend = getattr(secrets, "backend", None)
-    if secrets.kind != ENCRYPTED_FILE or not isinstance(backend, EncryptedFileKeyring):
-        raise NoMasterPassword(f"the secrets are kept in the {secrets.description}: there is no master password to change")
+    backend = getattr(getattr(store, "secrets", None), "backend", None)
+    if not isinstance(backend, EncryptedFileKeyring):
+        raise NoMasterPassword(f"the secrets are kept in the {store.description}: there is no master password to change")
     return backend.change_password(old, new)
 
 

@@ -79,8 +79,8 @@ def test_a_process_still_holding_the_old_key_neither_reads_nor_writes_the_new_fi
 
 def test_the_open_store_changes_its_own_password_and_goes_on_working(locations, two_accounts):
     with pytest.raises(WrongMasterPassword):
-        change_open_store_password(two_accounts.secrets, SecretStr("not-it"), NEW)
-    assert change_open_store_password(two_accounts.secrets, OLD, NEW) == 2
+        change_open_store_password(two_accounts, SecretStr("not-it"), NEW)
+    assert change_open_store_password(two_accounts, OLD, NEW) == 2
     two_accounts.add("bitget", "third", credentials("THIRD"))
     reopened = AccountStore.open(locations, password_source=password(NEW))
     assert reopened.credentials("third") == credentials("THIRD")
