@@ -111,7 +111,7 @@ class Reconciliation:
     def messages(self) -> list[str]:
         """One line per problem, for a person."""
         lines = [
-            f"account {label!r} is listed but its secret is missing: add the key again with exchange-tui rotate {label}"
+            f"account {label!r}: secret missing: add the key again with exchange-tui rotate {label}"
             for label in self.missing_secrets
         ]
         lines += [f"the secret of account {label!r} is unreadable: replace its key" for label in self.unreadable_secrets]

@@ -211,7 +211,7 @@ def test_reset_keeps_the_old_file_the_labels_and_rotate_puts_each_key_back(two_a
     new = with_password(NEW_PASSWORD)
     assert [a["label"] for a in cli("accounts", "--json", env=new).json["accounts"]] == LABELS
     checked = cli("check", "main", env=new)
-    assert checked.code == 4 and "secret is missing" in checked.stderr and "exchange-tui rotate main" in checked.stderr
+    assert checked.code == 4 and "secret missing" in checked.stderr and "exchange-tui rotate main" in checked.stderr
     found = cli("doctor", env=new)
     assert found.code == 4 and "add the key again with exchange-tui rotate spare" in found.stdout
 

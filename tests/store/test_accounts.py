@@ -272,7 +272,7 @@ def test_reconcile_reports_a_missing_secret_and_never_hides_the_account(store):
     report = store.reconcile(repair=True)
 
     assert report.missing_secrets == ["main"] and not report.consistent
-    assert report.messages() == ["account 'main' is listed but its secret is missing: add the key again with exchange-tui rotate main"]
+    assert report.messages() == ["account 'main': secret missing: add the key again with exchange-tui rotate main"]
     assert [record.label for record in store.accounts()] == ["main"]
 
 
