@@ -6,9 +6,12 @@ forgotten password."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 
 import pytest
-from cli_support import kill_when, kill_when_it_lands
+from cli_support import COMMAND, kill_when, kill_when_it_lands, this_checkout
 from conftest import MASTER_PASSWORD
 from pydantic import SecretStr
 
@@ -119,6 +122,59 @@ def test_no_master_password_where_the_secrets_are_in_the_os_keyring(cli, key_jso
     assert refused.code == 2 and "Secret Service" in refused.stderr and "no master password to change" in refused.stderr
 
 
+def on_a_terminal(cli, answers: list[tuple[bytes, str]], *args: str) -> tuple[int, str]:
+    """``passwd`` on a pseudo-terminal with no password source, each prompt answered once it shows;
+    its exit code and everything it showed."""
+    env = this_checkout({k: v for k, v in cli.env.items() if k != "EXCHANGE_TUI_MASTER_PASSWORD"})
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve(COMMAND[0], [*COMMAND, "passwd", *args], env)
+    screen, unread = b"", b""
+    for prompt, answer in [*answers, (None, "")]:
+        while prompt is None or prompt not in unread:
+            assert select.select([terminal], [], [], 30)[0], f"no {prompt!r} in {screen!r}"
+            try:
+                chunk = os.read(terminal, 1024)
+            except OSError:  # the command has ended and closed the terminal
+                chunk = b""
+            if not chunk:
+                assert prompt is None, f"no {prompt!r} in {screen!r}"
+                break
+            screen, unread = screen + chunk, unread + chunk
+        if prompt is not None:
+            unread = unread.split(prompt, 1)[1]
+            os.write(terminal, answer.encode() + b"\n")
+    os.close(terminal)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), screen.decode()
+
+
+def test_on_a_terminal_the_new_password_is_asked_again_when_the_two_differ(two_accounts):
+    cli = two_accounts
+    code, screen = on_a_terminal(
+        cli,
+        [
+            (b"Current master password", MASTER_PASSWORD),
+            (b"New master password", NEW_PASSWORD),
+            (b"The same password again", "a-typo"),
+            (b"New master password", NEW_PASSWORD),
+            (b"The same password again", NEW_PASSWORD),
+        ],
+    )
+    assert code == 0, screen
+    assert "differ" in screen and "was changed: 2 entries" in screen
+    assert NEW_PASSWORD not in screen and MASTER_PASSWORD not in screen  # no echo
+    assert the_one_password(cli) == NEW_PASSWORD
+
+
+def test_on_a_terminal_three_mismatches_change_nothing(two_accounts):
+    cli = two_accounts
+    before = secrets_file(cli).read_bytes()
+    typos = [(b"New master password", NEW_PASSWORD), (b"The same password again", "a-typo")] * 3
+    code, screen = on_a_terminal(cli, [(b"Current master password", MASTER_PASSWORD), *typos])
+    assert code == 2 and "not typed the same twice" in screen
+    assert secrets_file(cli).read_bytes() == before
+
+
 # kill -9 -------------------------------------------------------------------------------------------
 
 
@@ -220,3 +276,20 @@ def test_reset_keeps_the_old_file_the_labels_and_rotate_puts_each_key_back(two_a
     assert cli("check", "main", "--json", env=new).json["uid"] == bitget.state.account("demo-withdraw").uid
     assert doctor(cli, NEW_PASSWORD)["missing_secrets"] == ["spare"]
     assert cli("check", "main", env=with_password(MASTER_PASSWORD)).code == 4
+
+
+def test_on_a_terminal_reset_asks_first_then_for_the_new_password_twice(two_accounts):
+    cli = two_accounts
+    declined, screen = on_a_terminal(cli, [(b"Start a new file?", "n")], "--reset")
+    assert declined == 0 and "Nothing changed." in screen and "main (bitget, key " in screen
+    assert the_one_password(cli) == MASTER_PASSWORD
+    answers = [
+        (b"Start a new file?", "y"),
+        (b"New master password", NEW_PASSWORD),
+        (b"The same password again", NEW_PASSWORD),
+    ]
+    code, screen = on_a_terminal(cli, answers, "--reset")
+    assert code == 0, screen
+    assert "secrets.cfg.forgotten-" in screen and "exchange-tui rotate spare" in screen
+    assert cli("check", "main", env=with_password(NEW_PASSWORD)).code == 4
+    assert doctor(cli, NEW_PASSWORD)["missing_secrets"] == LABELS
