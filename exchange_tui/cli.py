@@ -549,12 +549,12 @@ def _reset_master_password(args: argparse.Namespace, locations, shown: str) -> i
 
     loss = what_a_reset_loses(locations)
     lost = loss.lines()
-    if not args.json:
-        print(f"A reset starts a new, empty {shown} with a new master password. The secrets in the old one are lost")
-        print("unless its password is remembered later: " + ("; ".join(lost) if lost else "it holds none") + ".")
-        print("The accounts stay listed, each to be given its key again with exchange-tui rotate LABEL.")
+    said = sys.stderr if args.json else sys.stdout  # --json keeps stdout for the JSON
+    print(f"A reset starts a new, empty {shown} with a new master password. The secrets in the old one are lost", file=said)
+    print("unless its password is remembered later: " + ("; ".join(lost) if lost else "it holds none") + ".", file=said)
+    print("The accounts stay listed, each to be given its key again with exchange-tui rotate LABEL.", file=said)
     if not args.yes and not _confirm("Start a new file?", "reset"):
-        print("Nothing changed.")
+        print("Nothing changed.", file=said)
         return EXIT_OK
     if _on_a_terminal():
         new = _new_master_password(shown)

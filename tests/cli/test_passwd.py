@@ -293,3 +293,24 @@ def test_on_a_terminal_reset_asks_first_then_for_the_new_password_twice(two_acco
     assert "secrets.cfg.forgotten-" in screen and "exchange-tui rotate spare" in screen
     assert cli("check", "main", env=with_password(NEW_PASSWORD)).code == 4
     assert doctor(cli, NEW_PASSWORD)["missing_secrets"] == LABELS
+
+
+@pytest.mark.slow
+def test_reset_killed_as_its_new_file_lands_leaves_one_password_and_doctor_clears_the_rest(two_accounts):
+    """The window between the new empty file landing and the swap is short: the kill leaves the old
+    file (and the new one beside it, never swapped in) or the new file in place; either is whole."""
+    cli = two_accounts
+    staged = staged_path(secrets_file(cli))
+    process = cli.start("passwd", "--reset", "--yes", stdin=json.dumps({"new": NEW_PASSWORD}))
+    assert kill_when(process, staged.exists, "reset never wrote its new file")
+    checks = {password: cli("check", "main", env=with_password(password)) for password in (MASTER_PASSWORD, NEW_PASSWORD)}
+    opening = [password for password, result in checks.items() if "does not open" not in result.stderr]
+    assert len(opening) == 1, {password: result.stderr for password, result in checks.items()}
+    if opening == [MASTER_PASSWORD]:
+        assert checks[MASTER_PASSWORD].code == 0  # every secret still there
+    else:
+        assert "secret missing" in checks[NEW_PASSWORD].stderr
+    left = [leftover["path"] for leftover in doctor(cli, opening[0])["leftover_files"]]
+    assert left == ([str(staged)] if staged.exists() else [])
+    removed = doctor(cli, opening[0], "--repair")["leftover_files"]
+    assert [leftover["path"] for leftover in removed if leftover["removed"]] == left and not staged.exists()
