@@ -49,6 +49,7 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 INDEX_ONLY = {"accounts"}
 """Commands that read no secret: they open the secret store only if a crash left it work."""
+MASTER_PASSWORD_TRIES = 3
 
 
 class CliError(Exception):
@@ -109,10 +110,52 @@ def _credentials_from_json(spec: ExchangeSpec, text: str) -> dict[str, SecretStr
     return {name: SecretStr(document.pop(name)) for name in names}
 
 
-def _confirm(question: str) -> bool:
-    if not sys.stdin.isatty():
-        raise CliError("not on a terminal, so nothing can be confirmed: add --yes to remove", EXIT_USAGE)
+def _confirm(question: str, verb: str) -> bool:
+    if not _on_a_terminal():
+        raise CliError(f"not on a terminal, so nothing can be confirmed: add --yes to {verb}", EXIT_USAGE)
     return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+
+
+def _on_a_terminal() -> bool:
+    """Whether stdin is a terminal (it is ``None`` when the process started with descriptor 0 closed)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _stdin_json(fields: str) -> dict[str, Any] | None:
+    """The JSON object on stdin; ``None`` if stdin is closed or empty."""
+    try:
+        text = sys.stdin.read() if sys.stdin is not None else ""
+    except UnicodeDecodeError:
+        raise CliError("stdin is not UTF-8 text: send the JSON object in UTF-8", EXIT_USAGE) from None
+    if not text.strip():
+        return None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        document = None
+    if not isinstance(document, dict):
+        raise CliError(f"stdin is not one JSON object {{{fields}}}", EXIT_USAGE)
+    return document
+
+
+def _json_password(document: dict[str, Any], name: str) -> SecretStr | None:
+    value = document.pop(name, None)
+    if value is not None and not (isinstance(value, str) and value):
+        raise CliError(f'stdin JSON: "{name}" must be a non-empty string', EXIT_USAGE)
+    return None if value is None else SecretStr(value)
+
+
+def _new_master_password(path: str) -> SecretStr:
+    """The new master password, typed twice on the terminal; asked again when the two differ."""
+    for _ in range(MASTER_PASSWORD_TRIES):
+        new = SecretStr(getpass.getpass(f"New master password for {path} (it cannot be recovered): "))
+        if not new.get_secret_value():
+            print("The master password cannot be empty.", file=sys.stderr)
+        elif SecretStr(getpass.getpass("The same password again: ")) == new:
+            return new
+        else:
+            print("The two passwords differ: again.", file=sys.stderr)
+    raise CliError("the new master password was not typed the same twice: nothing was changed", EXIT_USAGE)
 
 
 # -- output --------------------------------------------------------------------
@@ -272,7 +315,7 @@ async def cmd_remove(args: argparse.Namespace) -> int:
             "Its key is deleted from the secret store (for every box, if they share a Vault); "
             "the key itself stays valid on the exchange."
         )
-        if not args.yes and not _confirm(question):
+        if not args.yes and not _confirm(question, "remove"):
             print("Nothing removed.")
             return EXIT_OK
         removed = await service.remove(record.label)
@@ -452,6 +495,89 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_OK if found.healthy else EXIT_STORE
 
 
+async def cmd_passwd(args: argparse.Namespace) -> int:
+    """Change the encrypted file's master password, or (``--reset``) start a new file when it is forgotten."""
+    from exchange_tui.store import Locations
+    from exchange_tui.store.locations import display_path
+    from exchange_tui.store.passwd import NoMasterPassword, encrypted_file_in_use
+
+    locations = Locations.from_env(args.settings.environ).ensure()
+    try:
+        path = await asyncio.to_thread(encrypted_file_in_use, locations, args.settings.environ)
+    except NoMasterPassword as none:
+        raise CliError(str(none), EXIT_USAGE) from None
+    shown = display_path(path)
+    if args.reset:
+        return _reset_master_password(args, locations, shown)
+    from exchange_tui.store import MasterPassword, WrongMasterPassword
+    from exchange_tui.store.master_password import HOW_TO_GIVE
+    from exchange_tui.store.passwd import change_master_password
+
+    given = MasterPassword(fd=args.master_password_fd).given()
+    if _on_a_terminal():
+        old = given or SecretStr(getpass.getpass(f"Current master password for {shown}: "))
+        new = _new_master_password(shown)
+    else:
+        document = _stdin_json('"old", "new"')
+        if document is None and given is None:
+            raise CliError(
+                f"no master password for the encrypted file {shown} and no terminal to ask on: {HOW_TO_GIVE} "
+                '(for passwd, or send {"old": ..., "new": ...} on stdin)',
+                EXIT_STORE,
+            )
+        if document is None:
+            raise CliError('no terminal to ask for the new master password on: send {"new": ...} on stdin', EXIT_USAGE)
+        old, new = _json_password(document, "old") or given, _json_password(document, "new")
+        if old is None or new is None:
+            raise CliError('stdin JSON needs "new", and "old" unless a master password source gives it', EXIT_USAGE)
+    if new == old:
+        raise CliError("the new master password is the old one: nothing was changed", EXIT_USAGE)
+    try:
+        entries = await asyncio.to_thread(change_master_password, locations, old, new)
+    except WrongMasterPassword as wrong:
+        raise CliError(f"{wrong}; nothing was changed", EXIT_STORE) from None
+    if args.json:
+        _print_json({"changed": True, "entries": entries})
+    else:
+        print(
+            f"The master password of {shown} was changed: {entries} {'entry' if entries == 1 else 'entries'} "
+            "re-encrypted and read back. Give the new one to whatever starts exchange-tui unattended."
+        )
+    return EXIT_OK
+
+
+def _reset_master_password(args: argparse.Namespace, locations, shown: str) -> int:
+    """Say what is lost, confirm, keep the old file aside and start an empty one with a new password."""
+    from exchange_tui.store.passwd import reset_master_password, what_a_reset_loses
+
+    loss = what_a_reset_loses(locations)
+    lost = loss.lines()
+    said = sys.stderr if args.json else sys.stdout  # --json keeps stdout for the JSON
+    print(f"A reset starts a new, empty {shown} with a new master password. The secrets in the old one are lost", file=said)
+    print("unless its password is remembered later: " + ("; ".join(lost) if lost else "it holds none") + ".", file=said)
+    print("The accounts stay listed, each to be given its key again with exchange-tui rotate LABEL.", file=said)
+    if not args.yes and not _confirm("Start a new file?", "reset"):
+        print("Nothing changed.", file=said)
+        return EXIT_OK
+    if _on_a_terminal():
+        new = _new_master_password(shown)
+    else:
+        document = _stdin_json('"new"')
+        new = None if document is None else _json_password(document, "new")
+        if new is None:
+            raise CliError('no terminal to ask for the new master password on: send {"new": ...} on stdin', EXIT_USAGE)
+    kept = reset_master_password(locations, new)
+    labels = [record.label for record in loss.accounts]
+    if args.json:
+        _print_json({"reset": True, "kept": str(kept), "secrets_missing": labels, "unlisted_secrets": loss.unlisted})
+        return EXIT_OK
+    print(f"A new {shown} opens with the new master password.")
+    print(f"The old file is kept as {kept} (mode 0600): if its password comes back to you, its keys can still be read.")
+    for label in labels:
+        print(f"secret missing: {label}: add the key again with exchange-tui rotate {label}")
+    return EXIT_OK
+
+
 # -- parsing -------------------------------------------------------------------
 
 
@@ -562,6 +688,18 @@ def _parser() -> argparse.ArgumentParser:
         "doctor", cmd_doctor, "check the accounts against the secret store and the files' modes", url=False
     )
     doctor.add_argument("--repair", action="store_true", help="fix what can be fixed without losing a key")
+    passwd = command(
+        "passwd",
+        cmd_passwd,
+        "change the encrypted file's master password: every entry is re-encrypted and read back before the swap",
+        url=False,
+    )
+    passwd.add_argument(
+        "--reset",
+        action="store_true",
+        help="the password is forgotten: keep the old file aside and start an empty one (the accounts' keys must be added again)",
+    )
+    passwd.add_argument("--yes", action="store_true", help="with --reset: do not ask for confirmation")
     commands.add_parser(
         "simulator", add_help=False, help="serve an exchange's simulator on loopback (exchange-tui simulator --help)"
     )

@@ -37,6 +37,7 @@ from exchange_tui.exchanges.errors import AuthenticationFailed
 from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.models import Balance, BalanceSource, Credentials, ErrorInfo, KeyReport
 from exchange_tui.store import (
+    ENCRYPTED_FILE,
     AccountNotFound,
     AccountRecord,
     Accounts,
@@ -284,6 +285,18 @@ class AccountService:
                 f"key it replaced (uid {before}): bots on {record.label} now trade that account",
             )
         return Connected(record, report)
+
+    @property
+    def has_master_password(self) -> bool:
+        """Whether the store is the encrypted file, whose master password :meth:`change_master_password` changes."""
+        return self.store.kind == ENCRYPTED_FILE
+
+    async def change_master_password(self, old: SecretStr, new: SecretStr) -> int:
+        """Re-encrypt the store's file with ``new`` (``old`` must be its password); the number of entries.
+        The store goes on working with ``new``."""
+        from exchange_tui.store.passwd import change_open_store_password
+
+        return await self._stored(change_open_store_password, self.store, old, new)
 
     async def remove(self, label: str) -> AccountRecord:
         async with self._flow_lock(label):

@@ -5,6 +5,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,3 +83,31 @@ def finish(process: subprocess.Popen, timeout: float = 60) -> Result:
     result = Result(code, process.stdout.read(), process.stderr.read())
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+WATCH_TIMEOUT = 30.0
+
+
+def inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def kill_when_it_lands(process: subprocess.Popen, path: Path) -> bool:
+    """SIGKILL ``process`` as soon as ``path`` is replaced (or appears); ``False`` if it ended first."""
+    before = inode(path)
+    return kill_when(process, lambda: inode(path) != before, f"{path} never changed")
+
+
+def kill_when(process: subprocess.Popen, happened: Callable[[], bool], never: str) -> bool:
+    """SIGKILL ``process`` as soon as ``happened()``, watched without a pause; ``False`` if it ended first."""
+    deadline = time.monotonic() + WATCH_TIMEOUT
+    while not happened():
+        if process.poll() is not None:
+            return False
+        assert time.monotonic() < deadline, never
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return True

@@ -54,6 +54,7 @@ from .master_password import (
     master_password_from_env_or_terminal,
 )
 from .secret_store import (
+    ENCRYPTED_FILE,
     SERVICE,
     KeyringSecretStore,
     OsKeyring,
@@ -66,6 +67,7 @@ from .secret_store import (
 )
 
 __all__ = [
+    "ENCRYPTED_FILE",
     "MASTER_PASSWORD_ENV",
     "MASTER_PASSWORD_FILE_ENV",
     "SERVICE",

@@ -110,7 +110,10 @@ class Reconciliation:
 
     def messages(self) -> list[str]:
         """One line per problem, for a person."""
-        lines = [f"account {label!r} is listed but its secret is missing: remove it and add it again" for label in self.missing_secrets]
+        lines = [
+            f"account {label!r}: secret missing: add the key again with exchange-tui rotate {label}"
+            for label in self.missing_secrets
+        ]
         lines += [f"the secret of account {label!r} is unreadable: replace its key" for label in self.unreadable_secrets]
         verb = "was corrected" if self.repaired else "differs from the stored key"
         lines += [f"the key prefix shown for account {label!r} {verb}" for label in self.stale_key_prefixes]

@@ -32,19 +32,40 @@ class ModeProblem:
 
 
 @dataclass
+class Leftover:
+    """A file an interrupted ``exchange-tui passwd`` or write left beside the encrypted file."""
+
+    path: Path
+    removed: bool = False
+
+    def message(self) -> str:
+        if self.path.name.endswith(".tmp"):
+            what = f"{self.path} is an unfinished temporary file of an interrupted write"
+        else:
+            what = (
+                f"{self.path} is the new file of an interrupted exchange-tui passwd, never swapped in: "
+                "the file in place still opens with the old password"
+            )
+        return f"{what}; it {'was removed' if self.removed else 'can go: doctor --repair removes it'}"
+
+
+@dataclass
 class Checkup:
     backend: str
     backend_detail: str
     accounts: int
     reconciliation: Reconciliation
     modes: list[ModeProblem] = field(default_factory=list)
+    leftovers: list[Leftover] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
-        return self.reconciliation.settled and all(problem.fixed for problem in self.modes)
+        fixed = all(problem.fixed for problem in self.modes) and all(left.removed for left in self.leftovers)
+        return self.reconciliation.settled and fixed
 
     def problems(self) -> list[str]:
-        return self.reconciliation.messages() + [problem.message() for problem in self.modes]
+        found = self.reconciliation.messages() + [problem.message() for problem in self.modes]
+        return found + [leftover.message() for leftover in self.leftovers]
 
     def as_json(self) -> dict[str, object]:
         found = self.reconciliation
@@ -65,15 +86,27 @@ class Checkup:
                 {"path": str(p.path), "mode": f"{p.mode:04o}", "expected": f"{p.expected:04o}", "owner": p.owner, "fixed": p.fixed}
                 for p in self.modes
             ],
+            "leftover_files": [{"path": str(left.path), "removed": left.removed} for left in self.leftovers],
             "problems": self.problems(),
         }
 
 
 def checkup(store: Accounts, *, repair: bool = False) -> Checkup:
     """Everything ``doctor`` reports (the modes only where the store keeps files on the box)."""
+    from .encrypted_file import leftover_files, remove_leftovers
+    from .secret_store import ENCRYPTED_FILE
+
     reconciliation = store.reconcile(repair=repair)
-    modes = private_modes(store.locations, repair=repair) if store.locations is not None else []
-    return Checkup(store.kind, store.description, len(store.accounts()), reconciliation, modes)
+    locations = store.locations
+    modes = private_modes(locations, repair=repair) if locations is not None else []
+    leftovers = []
+    if locations is not None and store.kind == ENCRYPTED_FILE:
+        if repair:
+            removed = remove_leftovers(locations.secrets_file, lock_path=locations.secrets_lock)
+            leftovers = [Leftover(path, removed=True) for path in removed]
+        else:
+            leftovers = [Leftover(path) for path in leftover_files(locations.secrets_file)]
+    return Checkup(store.kind, store.description, len(store.accounts()), reconciliation, modes, leftovers)
 
 
 def private_modes(locations: Locations, *, repair: bool = False) -> list[ModeProblem]:

@@ -27,10 +27,12 @@ user as associated data), so the stock library can still read it. What we change
 from __future__ import annotations
 
 import configparser
+import hmac
 import io
 import json
 import os
 from base64 import decodebytes, encodebytes
+from datetime import UTC, datetime
 from pathlib import Path
 
 from argon2.exceptions import HashingError
@@ -42,8 +44,8 @@ from keyrings.cryptfile.cryptfile import CryptFileKeyring
 from keyrings.cryptfile.escape import escape, unescape
 from pydantic import SecretStr
 
-from .errors import SecretStoreUnavailable, WrongMasterPassword
-from .files import atomic_write, file_lock, write_new
+from .errors import SecretStoreError, SecretStoreUnavailable, StoreFileUnavailable, WrongMasterPassword
+from .files import atomic_write, file_lock, fsync_dir, write_new
 
 _SETTINGS = "keyring-setting"
 _REFERENCE = "password reference"
@@ -71,6 +73,13 @@ class EncryptedFileKeyring(CryptFileKeyring):
         raise RuntimeError("exchange-tui constructs this backend itself; keyring must not pick it")
 
     def __init__(self, path: Path, password: SecretStr, *, lock_path: Path, lock_timeout: float = 10.0) -> None:
+        self._setup(path, password, lock_path, lock_timeout)
+        config = self._read_config(missing_ok=True)
+        if config is None:
+            config = self._create()
+        self._unlock(config)
+
+    def _setup(self, path: Path, password: SecretStr, lock_path: Path, lock_timeout: float) -> None:
         super().__init__()
         self.file_path = str(path)
         self._path = path
@@ -81,10 +90,13 @@ class EncryptedFileKeyring(CryptFileKeyring):
         self._salt = b""
         if not password.get_secret_value().strip():
             raise SecretStoreUnavailable(f"the master password for {path} is empty: set a non-empty one")
-        config = self._read_config(missing_ok=True)
-        if config is None:
-            config = self._create()
-        self._unlock(config)
+
+    @classmethod
+    def _unopened(cls, path: Path, password: SecretStr, lock_path: Path) -> EncryptedFileKeyring:
+        """An instance that seals with ``password`` and has touched no file (for a file still to be written)."""
+        keyring = cls.__new__(cls)
+        keyring._setup(path, password, lock_path, 0)
+        return keyring
 
     @property
     def keyring_key(self):
@@ -93,28 +105,23 @@ class EncryptedFileKeyring(CryptFileKeyring):
     # the entries -----------------------------------------------------------------------
 
     def get_password(self, service: str, username: str) -> str | None:
-        config = self._read_config()
+        config = self._current_config()
         try:
-            sealed = decodebytes(config.get(escape(service), escape(username)).encode())
+            return self._plain(config, service, username)
         except (configparser.NoSectionError, configparser.NoOptionError):
             return None
-        assoc = self._generate_assoc(service, username)
-        try:
-            return self.decrypt(sealed, assoc).decode("utf-8")
-        except ValueError:
-            return self.decrypt(sealed).decode("utf-8")  # the library's own fallback, for entries without assoc
 
     def set_password(self, service: str, username: str, password: str) -> None:
         value = self._sealed(service, username, password)
         del password  # the plain document: not in this frame when a failed write's traceback shows it
         with self._locked():
-            config = self._read_config()
+            config = self._current_config()
             self._set(config, service, username, value)
             self._write_config(config)
 
     def delete_password(self, service: str, username: str) -> None:
         with self._locked():
-            config = self._read_config()
+            config = self._current_config()
             section = escape(service)
             if not config.has_section(section) or not config.remove_option(section, escape(username)):
                 raise PasswordDeleteError("Password not found")
@@ -122,7 +129,7 @@ class EncryptedFileKeyring(CryptFileKeyring):
 
     def usernames(self, service: str) -> frozenset[str]:
         """Every user stored under ``service`` (the file keeps them lower-cased)."""
-        config = self._read_config()
+        config = self._current_config()
         section = escape(service)
         if not config.has_section(section):
             return frozenset()
@@ -143,6 +150,42 @@ class EncryptedFileKeyring(CryptFileKeyring):
             cipher.update(assoc)
         return cipher.decrypt_and_verify(fields["data"], fields["mac"])
 
+    # the master password ---------------------------------------------------------------
+
+    def change_password(self, old: SecretStr, new: SecretStr) -> int:
+        """Re-encrypt every entry with ``new`` (and a new salt) into the staged file beside this one,
+        read each back from it with ``new``, then rename it over this one; the number of entries.
+        ``WrongMasterPassword``, and nothing changed, if ``old`` is not the password this file opened with.
+
+        All under the file's lock, so no writer comes between. A kill leaves this file as it was
+        (perhaps with the staged file beside it, never swapped in: the swap is its rename) or the
+        new file in its place.
+        """
+        if not hmac.compare_digest(old.get_secret_value().encode(), self._password.get_secret_value().encode()):
+            raise WrongMasterPassword(f"that is not the master password of {self.file_path}: nothing was changed")
+        with self._locked():
+            config = self._current_config()
+            plain = {key: SecretStr(self._plain(config, *key)) for key in _entries(config)}
+            staged = staged_path(self._path)
+            sealer = EncryptedFileKeyring._unopened(staged, new, self._lock_path)
+            content = sealer._fresh_config()
+            for (service, username), value in plain.items():
+                sealer._set(content, service, username, sealer._sealed(service, username, value.get_secret_value()))
+            _stage(staged, _text(content))
+            try:
+                written = EncryptedFileKeyring(staged, new, lock_path=self._lock_path)
+                read_back = written._read_config()
+                if {key: SecretStr(written._plain(read_back, *key)) for key in _entries(read_back)} != plain:
+                    raise SecretStoreError(
+                        f"the re-encrypted copy of {self.file_path} did not read back the same: nothing was changed"
+                    )
+                _swap_in(staged, self._path)
+            except BaseException:
+                staged.unlink(missing_ok=True)
+                raise
+        self._password, self._salt, self._keys = new, sealer._salt, dict(sealer._keys)
+        return len(plain)
+
     # opening ---------------------------------------------------------------------------
 
     def _create(self) -> configparser.RawConfigParser:
@@ -151,11 +194,7 @@ class EncryptedFileKeyring(CryptFileKeyring):
             config = self._read_config(missing_ok=True)
             if config is not None:
                 return config
-            self._salt = os.urandom(_SALT_BYTES)
-            config = configparser.RawConfigParser()
-            self._set(config, _SETTINGS, _REFERENCE, self._sealed(_SETTINGS, _REFERENCE, _REFERENCE_VALUE))
-            self._set(config, _SETTINGS, "scheme", self.scheme)
-            self._set(config, _SETTINGS, "version", self.version)
+            config = self._fresh_config()
             try:
                 write_new(self._path, _text(config))
             except FileExistsError:
@@ -163,6 +202,15 @@ class EncryptedFileKeyring(CryptFileKeyring):
             else:
                 return config
         return created
+
+    def _fresh_config(self) -> configparser.RawConfigParser:
+        """A file's content with no entries: a new salt and its password reference."""
+        self._salt = os.urandom(_SALT_BYTES)
+        config = configparser.RawConfigParser()
+        self._set(config, _SETTINGS, _REFERENCE, self._sealed(_SETTINGS, _REFERENCE, _REFERENCE_VALUE))
+        self._set(config, _SETTINGS, "scheme", self.scheme)
+        self._set(config, _SETTINGS, "version", self.version)
+        return config
 
     def _unlock(self, config: configparser.RawConfigParser) -> None:
         self._salt = self._reference_salt(config)
@@ -268,6 +316,25 @@ class EncryptedFileKeyring(CryptFileKeyring):
         except (configparser.Error, ValueError, KeyError, TypeError, AttributeError):
             raise SecretStoreUnavailable(self._damaged("its password reference is not readable")) from None
 
+    def _current_config(self) -> configparser.RawConfigParser:
+        """The file's content, if it is still the file this process opened: after ``exchange-tui passwd``
+        swapped in a file with another salt and password, nothing is read or written with the old key."""
+        config = self._read_config()
+        if self._reference_salt(config) != self._salt:
+            raise SecretStoreUnavailable(
+                f"the master password of {self.file_path} was changed by another process (exchange-tui passwd): "
+                "start again with the new one"
+            )
+        return config
+
+    def _plain(self, config: configparser.RawConfigParser, service: str, username: str) -> str:
+        sealed = decodebytes(config.get(escape(service), escape(username)).encode())
+        assoc = self._generate_assoc(service, username)
+        try:
+            return self.decrypt(sealed, assoc).decode("utf-8")
+        except ValueError:
+            return self.decrypt(sealed).decode("utf-8")  # the library's own fallback, for entries without assoc
+
     def _entry(self, config: configparser.RawConfigParser, service: str, username: str) -> str:
         sealed = decodebytes(config.get(escape(service), escape(username)).encode())
         return self.decrypt(sealed, self._generate_assoc(service, username)).decode("utf-8")
@@ -277,13 +344,7 @@ class EncryptedFileKeyring(CryptFileKeyring):
         return "\n" + encodebytes(encrypted).decode()
 
     def _locked(self):
-        return file_lock(
-            self._lock_path,
-            self._lock_timeout,
-            lambda: SecretStoreUnavailable(
-                f"the encrypted secrets file {self.file_path} is locked by another exchange-tui process"
-            ),
-        )
+        return _file_lock(self._path, self._lock_path, self._lock_timeout)
 
     @staticmethod
     def _set(config: configparser.RawConfigParser, service: str, key: str, value: str) -> None:
@@ -291,6 +352,86 @@ class EncryptedFileKeyring(CryptFileKeyring):
         if not config.has_section(section):
             config.add_section(section)
         config.set(section, escape(key), value)
+
+
+def staged_path(path: Path) -> Path:
+    """Where ``exchange-tui passwd`` writes the file's successor before renaming it into place."""
+    return path.with_name(f"{path.name}.new")
+
+
+def forgotten_path(path: Path, when: datetime) -> Path:
+    """Where ``exchange-tui passwd --reset`` keeps the file whose password was forgotten."""
+    return path.with_name(f"{path.name}.forgotten-{when.astimezone(UTC):%Y%m%dT%H%M%S%fZ}")
+
+
+def leftover_files(path: Path) -> list[Path]:
+    """What a killed run left beside the file: the staged successor (never swapped in, as the swap is
+    its rename, so the file in place is still the one in use) and unfinished temporary files."""
+    staged = staged_path(path)
+    return ([staged] if staged.exists() else []) + sorted(path.parent.glob(f".{path.name}.*.tmp"))
+
+
+def remove_leftovers(path: Path, *, lock_path: Path, lock_timeout: float = 10.0) -> list[Path]:
+    """Delete :func:`leftover_files` under the file's lock (so none belongs to a run still going)."""
+    with _file_lock(path, lock_path, lock_timeout):
+        found = leftover_files(path)
+        for leftover in found:
+            leftover.unlink(missing_ok=True)
+        if found:
+            fsync_dir(path.parent)
+    return found
+
+
+def start_afresh(path: Path, new: SecretStr, *, lock_path: Path, when: datetime, lock_timeout: float = 10.0) -> Path:
+    """For a forgotten password: keep the file as :func:`forgotten_path` (its entries stay sealed with
+    the old password there) and put an empty file opened by ``new`` in its place; where it was kept."""
+    sealer = EncryptedFileKeyring._unopened(path, new, lock_path)
+    with _file_lock(path, lock_path, lock_timeout):
+        staged = staged_path(path)
+        _stage(staged, _text(sealer._fresh_config()))
+        aside = forgotten_path(path, when)
+        try:
+            os.link(path, aside)
+            _swap_in(staged, path)
+        except OSError as error:
+            staged.unlink(missing_ok=True)
+            raise StoreFileUnavailable("move aside", path, error) from None
+    return aside
+
+
+def _stage(staged: Path, data: bytes) -> None:
+    """Write the staged file complete; one there already is a killed run's (the caller holds the lock)."""
+    try:
+        write_new(staged, data)
+    except FileExistsError:
+        staged.unlink()
+        write_new(staged, data)
+
+
+def _swap_in(staged: Path, path: Path) -> None:
+    try:
+        os.replace(staged, path)
+        fsync_dir(path.parent)
+    except OSError as error:
+        raise StoreFileUnavailable("replace", path, error) from None
+
+
+def _file_lock(path: Path, lock_path: Path, timeout: float):
+    return file_lock(
+        lock_path,
+        timeout,
+        lambda: SecretStoreUnavailable(f"the encrypted secrets file {path} is locked by another exchange-tui process"),
+    )
+
+
+def _entries(config: configparser.RawConfigParser) -> list[tuple[str, str]]:
+    """``(service, user)`` of every entry but the file's own settings."""
+    return [
+        (unescape(section), unescape(option))
+        for section in config.sections()
+        if section != escape(_SETTINGS)
+        for option in config.options(section)
+    ]
 
 
 def _text(config: configparser.RawConfigParser) -> bytes:

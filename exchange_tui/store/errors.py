@@ -88,8 +88,8 @@ class SecretMissing(StoreError):
 
     def __init__(self, label: str, backend: str) -> None:
         super().__init__(
-            f"account {label!r} is listed but its secret is missing from the {backend}: "
-            "remove the account and add its key again"
+            f"account {label!r}: secret missing from the {backend}: "
+            f"add the key again with exchange-tui rotate {label} (or remove the account)"
         )
         self.label = label
 

@@ -63,6 +63,11 @@ class Locations:
         return self.data / "secrets.cfg"
 
     @property
+    def secrets_lock(self) -> Path:
+        """The encrypted file's lock: every writer of the file holds it, ``exchange-tui passwd`` throughout."""
+        return self.state / "secrets.lock"
+
+    @property
     def locks(self) -> Path:
         return self.state / "locks"
 

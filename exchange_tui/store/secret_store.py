@@ -261,7 +261,7 @@ def open_encrypted_file(locations: Locations, password_source: PasswordSource, r
             f"no usable OS keyring ({reason}) and no master password for the encrypted file {display_path(path)}: "
             f"{HOW_TO_GIVE}"
         )
-    backend = EncryptedFileKeyring(path, password, lock_path=locations.state / "secrets.lock")
+    backend = EncryptedFileKeyring(path, password, lock_path=locations.secrets_lock)
     return KeyringSecretStore(
         backend,
         kind=ENCRYPTED_FILE,

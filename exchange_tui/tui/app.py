@@ -48,6 +48,14 @@ class ExchangeApp(App[int]):
     BINDINGS = [
         Binding("f1", "help", "Help", id="help", tooltip="Every key"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding(
+            "f12",
+            "change_master_password",
+            "Master password",
+            id="change-master-password",
+            tooltip="Change master password",
+            show=False,
+        ),
     ]
 
     def __init__(
@@ -182,6 +190,28 @@ class ExchangeApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    @property
+    def has_master_password(self) -> bool:
+        """Whether the open store is the encrypted file, whose master password can be changed here."""
+        return self.state.service is not None and self.state.service.has_master_password
+
+    def action_change_master_password(self) -> None:
+        from exchange_tui.tui.screens.dialogs import ChangeMasterPasswordScreen
+
+        if not self.has_master_password:
+            self.notify("The secrets are not in the encrypted file: there is no master password to change.")
+            return
+        if not isinstance(self.screen, ChangeMasterPasswordScreen):
+            self.push_screen(ChangeMasterPasswordScreen(self.state.service), self._master_password_changed)
+
+    def _master_password_changed(self, entries: int | None) -> None:
+        if entries is not None:
+            self.notify(
+                f"Master password changed: {entries} {'entry' if entries == 1 else 'entries'} re-encrypted and read "
+                "back. Give the new one to whatever starts exchange-tui unattended.",
+                title="Master password",
+            )
 
     def action_go_home(self) -> None:
         while self.screen is not self.home and len(self.screen_stack) > 1:

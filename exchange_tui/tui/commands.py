@@ -14,6 +14,12 @@ ACCOUNT_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("view: Balances", "Live balances of the highlighted account", "open_balances"),
     ("view: Checklist", "The guide's steps, ticked from the last check", "open_checklist"),
 )
+MASTER_PASSWORD_COMMAND = (
+    "store: Change master password",
+    "Re-encrypt the encrypted file's keys with a new master password",
+    "change_master_password",
+)
+"""Offered only while the store is the encrypted file."""
 APP_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("view: My Exchanges", "Back to the list of accounts", "go_home"),
     ("view: Help", "Every key", "help"),
@@ -28,7 +34,8 @@ class AccountCommands(Provider):
         app = self.app
         for title, help_text, action in ACCOUNT_COMMANDS:
             yield title, help_text, partial(app.account_action, action)
-        for title, help_text, action in APP_COMMANDS:
+        extra = (MASTER_PASSWORD_COMMAND,) if app.has_master_password else ()
+        for title, help_text, action in (*APP_COMMANDS, *extra):
             yield title, help_text, partial(app.run_action, action)
 
     async def discover(self) -> Hits:

@@ -69,6 +69,12 @@ class InputRejected(Message):
         self.problem = problem
 
 
+class MasterPasswordChanged(Message):
+    def __init__(self, entries: int) -> None:
+        super().__init__()
+        self.entries = entries
+
+
 class BalancesUpdated(Message):
     """A good reading for the balances screen; a newer one replaces it while it waits."""
 

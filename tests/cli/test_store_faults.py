@@ -9,38 +9,15 @@ then, before its next step.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import time
 
 import pytest
+from cli_support import kill_when_it_lands
 
 from exchange_tui.store import Locations, account_id
 
-WATCH_TIMEOUT = 30.0
 ATTEMPTS = 5
 """Kills until one lands in the window between the two writes (the first nearly always does);
 every attempt, in the window or not, must leave the store consistent."""
-
-
-def inode(path) -> int | None:
-    try:
-        return os.stat(path).st_ino
-    except FileNotFoundError:
-        return None
-
-
-def kill_when_it_lands(process, path) -> bool:
-    """SIGKILL ``process`` as soon as ``path`` is replaced; ``False`` if it ended first."""
-    before = inode(path)
-    deadline = time.monotonic() + WATCH_TIMEOUT
-    while inode(path) == before:
-        if process.poll() is not None:
-            return False
-        assert time.monotonic() < deadline, f"{path} never changed"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    return True
 
 
 def index_of(cli) -> dict:

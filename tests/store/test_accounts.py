@@ -267,12 +267,12 @@ def test_reconcile_reports_a_missing_secret_and_never_hides_the_account(store):
     store.add("bitget", "main", OLD)
     store.secrets.delete("bitget:main")
 
-    with pytest.raises(SecretMissing, match="remove the account and add its key again"):
+    with pytest.raises(SecretMissing, match="add the key again with exchange-tui rotate main"):
         store.credentials("main")
     report = store.reconcile(repair=True)
 
     assert report.missing_secrets == ["main"] and not report.consistent
-    assert report.messages() == ["account 'main' is listed but its secret is missing: remove it and add it again"]
+    assert report.messages() == ["account 'main': secret missing: add the key again with exchange-tui rotate main"]
     assert [record.label for record in store.accounts()] == ["main"]
 
 

@@ -1,12 +1,12 @@
-"""Small typed dialogs: pick an exchange, pick a demo key, confirm, and the master password."""
+"""Small typed dialogs: pick an exchange, pick a demo key, confirm, the master password and its change."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import SecretStr
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,12 +14,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from exchange_tui.tui.messages import InputRejected, MasterPasswordChanged
 from exchange_tui.tui.widgets.paste_input import MasterPasswordInput
 
 if TYPE_CHECKING:
     from exchange_tui.exchanges.base import DemoKey, ExchangeSpec
+    from exchange_tui.service import AccountService
 
 CLOSE = Binding("escape", "dismiss_none", "Back", id="close-dialog")
+Answer = TypeVar("Answer")
 
 
 class PickExchangeScreen(ModalScreen[str | None]):
@@ -97,10 +100,24 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class MasterPasswordScreen(ModalScreen[SecretStr | None]):
-    """The encrypted file's master password: asked twice when the file is new."""
+class PasswordDialog(ModalScreen[Answer]):
+    """A dialog of master-password fields: a paste with a line break inside is refused (and said so in
+    its ``#password-error`` line), Escape leaves with ``None``."""
 
     BINDINGS = [CLOSE]
+
+    @on(MasterPasswordInput.PasteRefused)
+    def paste_refused(self) -> None:
+        self.query_one("#password-error", Static).update(
+            "The paste has a line break inside: copy the password alone, on one line."
+        )
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class MasterPasswordScreen(PasswordDialog[SecretStr | None]):
+    """The encrypted file's master password: asked twice when the file is new."""
 
     def __init__(self, path: Path, new: bool, problem: str = "") -> None:
         super().__init__()
@@ -119,7 +136,7 @@ class MasterPasswordScreen(ModalScreen[SecretStr | None]):
             yield MasterPasswordInput(password=True, placeholder="master password", id="password")
             if self.new:
                 yield MasterPasswordInput(password=True, placeholder="the same again", id="again")
-            yield Static(self.problem, id="password-error", classes="field-error")
+            yield Static(self.problem, id="password-error", classes="dialog-error")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
@@ -140,11 +157,71 @@ class MasterPasswordScreen(ModalScreen[SecretStr | None]):
         for field in fields:
             field.value = ""
 
-    @on(MasterPasswordInput.PasteRefused)
-    def paste_refused(self) -> None:
-        self.query_one("#password-error", Static).update(
-            "The paste has a line break inside: copy the password alone, on one line."
-        )
 
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+class ChangeMasterPasswordScreen(PasswordDialog[int | None]):
+    """Change the encrypted file's master password: the current one, then the new one twice. A refusal
+    (a wrong current password, a store error) is shown here, the file unchanged; Escape leaves."""
+
+    def __init__(self, service: AccountService) -> None:
+        super().__init__()
+        self.service = service
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Change master password", classes="title")
+            yield Static("Every key is re-encrypted and read back before the swap.")
+            yield MasterPasswordInput(password=True, placeholder="current master password", id="old")
+            yield MasterPasswordInput(password=True, placeholder="new master password", id="new")
+            yield MasterPasswordInput(password=True, placeholder="the new one again", id="again")
+            yield Static("", id="password-error", classes="dialog-error")
+
+    def _field(self, name: str) -> Input:
+        return self.query_one(f"#{name}", Input)
+
+    def _problem(self, text: str, field: str, *cleared: str) -> None:
+        self.query_one("#password-error", Static).update(text)
+        for name in cleared:
+            self._field(name).value = ""
+        self._field(field).focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        order = ["old", "new", "again"]
+        if event.input.id != "again":
+            self._field(order[order.index(event.input.id) + 1]).focus()
+            return
+        empty = next((name for name in order if not self._field(name).value), None)
+        if empty is not None:
+            self._problem("Fill in every field.", empty)
+            return
+        old, new, again = (SecretStr(self._field(name).value) for name in order)
+        if new != again:
+            self._problem("The two new passwords differ: type them again.", "new", "new", "again")
+        elif new == old:
+            self._problem("The new password is the current one: choose another.", "new", "new", "again")
+        else:
+            self.query_one("#password-error", Static).update("Re-encrypting…")
+            self.change(old, new)
+
+    @work(exclusive=True, group="master-password")
+    async def change(self, old: SecretStr, new: SecretStr) -> None:
+        from exchange_tui.store import StoreError, WrongMasterPassword
+
+        try:
+            entries = await self.service.change_master_password(old, new)
+        except WrongMasterPassword:
+            self.post_message(InputRejected("old", "That is not the current master password: nothing was changed."))
+        except StoreError as failure:
+            self.post_message(InputRejected("old", f"Nothing was changed: {failure}"))
+        else:
+            self.post_message(MasterPasswordChanged(entries))
+
+    @on(InputRejected)
+    def refused(self, message: InputRejected) -> None:
+        self._problem(message.problem, message.field, message.field)
+
+    @on(MasterPasswordChanged)
+    def changed(self, message: MasterPasswordChanged) -> None:
+        for name in ("old", "new", "again"):
+            self._field(name).value = ""
+        self.dismiss(message.entries)
