@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import SecretStr
 
+from exchange_tui.exchanges.base import countdown
 from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, RateLimited
 from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.hardening import forbid_core_dumps
@@ -221,8 +222,6 @@ def _times_json(service: AccountService, record, now: datetime) -> dict[str, Any
 
 def _times_notes(service: AccountService, record, now: datetime) -> list[str]:
     """The lines under an account's row: its expiry's countdown, and its age once past the limit."""
-    from exchange_tui.exchanges.base import countdown
-
     notes = []
     rule = EXCHANGES[record.exchange].key_expiry if record.exchange in EXCHANGES else None
     expires_at = record.last_check.expires_at if record.last_check else None

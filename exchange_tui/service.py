@@ -16,6 +16,11 @@ refuses the key in use (:meth:`AccountService.key_refused`); balances switch to 
 new key on their own. A store that is down (Vault unreachable or sealed) is waited out for a
 while, the key in use still working; a store that refuses this box (a token expired or revoked,
 an AppRole login refused, a policy, a mount) ends the watch at once.
+
+Keys age and expire: every check records what the exchange's expiry rule
+(:attr:`ExchangeSpec.key_expiry`) needs and the instant it gives, and warns once of it and once of a
+key past ``key_max_age_days``; a balance read is noted as the key's last use, at most every
+:data:`USE_NOTED_EVERY`, for rules that count days unused.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from exchange_tui.exchanges.base import countdown
+from exchange_tui.exchanges.registry import EXCHANGES
+
 if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
     from exchange_tui.service import BalanceSnapshot
@@ -125,9 +128,6 @@ def key_age(record: AccountRecord, now: datetime, max_days: int) -> str:
 def key_times(record: AccountRecord, now: datetime, max_days: int) -> list[str]:
     """What to know of the key's age and its exchange's expiry, a sentence each (none for a young key
     that does not expire)."""
-    from exchange_tui.exchanges.base import countdown
-    from exchange_tui.exchanges.registry import EXCHANGES
-
     lines = []
     days = record.age_days(now)
     if days > max_days:
