@@ -22,11 +22,13 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from pydantic import SecretStr
 
+from exchange_tui.exchanges.base import countdown
 from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, RateLimited
 from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.hardening import forbid_core_dumps
@@ -253,22 +255,52 @@ def _add_hint() -> str:
     return f"No accounts yet: exchange-tui add {'|'.join(EXCHANGES)} LABEL"
 
 
+def _times_json(service: AccountService, record, now: datetime) -> dict[str, Any]:
+    """The key's age against ``key_max_age_days``, and its expiry by its exchange's rule where known."""
+    expires_at = record.last_check.expires_at if record.last_check else None
+    return {
+        "age_days": record.age_days(now),
+        "key_max_age_days": service.key_max_age_days,
+        "too_old": service.too_old(record, now),
+        "expires_at": expires_at.isoformat() if expires_at else None,
+    }
+
+
+def _times_notes(service: AccountService, record, now: datetime) -> list[str]:
+    """The lines under an account's row: its expiry's countdown, and its age once past the limit."""
+    notes = []
+    rule = EXCHANGES[record.exchange].key_expiry if record.exchange in EXCHANGES else None
+    expires_at = record.last_check.expires_at if record.last_check else None
+    if rule is not None and expires_at is not None:
+        notes.append(f"{rule.event} {countdown(expires_at, now)} ({expires_at:%Y-%m-%d})")
+    if service.too_old(record, now):
+        notes.append(
+            f"key {record.age_days(now)} days old, past key_max_age_days={service.key_max_age_days}: "
+            f"exchange-tui rotate {record.label}"
+        )
+    return [f"  ! {note}" for note in notes]
+
+
 async def cmd_accounts(args: argparse.Namespace) -> int:
     async with _service(args) as service:
         records = await service.accounts()
+    now = datetime.now(UTC)
     if args.json:
-        _print_json({"accounts": [_record_json(r) for r in records]})
+        _print_json({"accounts": [_record_json(r) | _times_json(service, r, now) for r in records]})
         return EXIT_OK
     if not records:
         print(_add_hint())
         return EXIT_OK
-    print(f"{'LABEL':<16}{'EXCHANGE':<9}{'KEY':<10}{'STATUS':<11}{'TOTAL USDT':>14}  LAST CHECK")
+    print(f"{'LABEL':<14}{'EXCHANGE':<9}{'KEY':<10}{'STATUS':<10}{'AGE':<6}{'TOTAL USDT':>13}  LAST CHECK")
     for r in records:
         check = r.last_check
         status = check.status.value if check else "unchecked"
+        age = f"{r.age_days(now)}d" + ("!" if service.too_old(r, now) else "")
         total = f"{check.total_usdt:,.2f}" if check and check.total_usdt is not None else "—"
         when = check.checked_at.strftime("%Y-%m-%d %H:%M") if check else "never"
-        print(f"{r.label:<16}{r.exchange:<9}{r.key_prefix:<10}{status:<11}{total:>14}  {when}")
+        print(f"{r.label:<14}{r.exchange:<9}{r.key_prefix:<10}{status:<10}{age:<6}{total:>13}  {when}")
+        for note in _times_notes(service, r, now):
+            print(note)
     return EXIT_OK
 
 

@@ -49,7 +49,12 @@ SETTINGS: dict[str, str] = {
     "vault_prefix": "EXCHANGE_TUI_VAULT_PREFIX",
     "vault_approle_mount": "EXCHANGE_TUI_VAULT_APPROLE_MOUNT",
     "vault_role_id": "EXCHANGE_TUI_VAULT_ROLE_ID",
+    "key_max_age_days": "EXCHANGE_TUI_KEY_MAX_AGE_DAYS",
 }
+NUMBERS = {"key_max_age_days"}
+"""Settings the file may give as a bare whole number (``key_max_age_days = 200``)."""
+KEY_MAX_AGE_DAYS = 90
+"""How old a key may get, in days, before it is flagged for replacing, unless ``key_max_age_days`` says otherwise."""
 SECRETS = {"master_password", "vault_token", "vault_secret_id", "api_key", "secret_key", "passphrase"}
 
 
@@ -85,8 +90,11 @@ def load_config(path: Path) -> dict[str, str]:
             )
         if key not in SETTINGS:
             raise ConfigError(f"the config file {path} has an unknown key {key!r}; known: {', '.join(SETTINGS)}")
+        if key in NUMBERS and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str):
-            raise ConfigError(f"the config file {path}: {key} must be a quoted string")
+            kind = "a whole number" if key in NUMBERS else "a quoted string"
+            raise ConfigError(f"the config file {path}: {key} must be {kind}")
         found[SETTINGS[key]] = value
     return found
 
@@ -133,6 +141,8 @@ class Settings:
 
     environ: Mapping[str, str]
     config_file: Path
+    key_max_age_days: int = KEY_MAX_AGE_DAYS
+    """Keys older than this many days are flagged for replacing."""
 
     @classmethod
     def pointing(cls, urls: Mapping[str, str | Mapping[str, str]]) -> Settings:
@@ -175,4 +185,18 @@ def load_settings(environ: Mapping[str, str], *, allow_insecure: bool = False) -
             except InvalidInput as bad:
                 raise ConfigError(f"{setting}: {bad.message}") from None
         require_secure_url(url, setting, allow_insecure=allow_insecure)
-    return Settings(_Layered(environ, found), path)
+    return Settings(_Layered(environ, found), path, _key_max_age_days(environ, found, path))
+
+
+def _key_max_age_days(environ: Mapping[str, str], found: Mapping[str, str], path: Path) -> int:
+    variable = SETTINGS["key_max_age_days"]
+    if variable in environ:
+        text, setting = environ[variable], variable
+    elif variable in found:
+        text, setting = found[variable], f"key_max_age_days in {path}"
+    else:
+        return KEY_MAX_AGE_DAYS
+    days = int(text) if text.strip().isascii() and text.strip().isdigit() else 0
+    if days < 1:
+        raise ConfigError(f"{setting}: expected a positive whole number of days, not {text!r}")
+    return days

@@ -139,6 +139,20 @@ class ErrorInfo(BaseModel):
         return self.reason in KEY_GONE
 
 
+class KeyFacts(BaseModel):
+    """What a check learned of a key that its exchange's expiry rule reads; the index keeps it, so the
+    rule can be worked out again without asking the exchange."""
+
+    model_config = ConfigDict(frozen=True)
+
+    permissions: tuple[str, ...] = ()
+    ips: tuple[str, ...] = ()
+    ip_restricted: bool | None = None
+    expires_at: datetime | None = None
+    """When the exchange said the key (or one of its permissions) stops working, where it said so."""
+    demo_trading: bool = False
+
+
 class KeyReport(BaseModel):
     """Everything one check of a key found out, connected or not."""
 
@@ -150,7 +164,8 @@ class KeyReport(BaseModel):
     site: str | None = None
     """The exchange's site the key was found on, where it has several."""
     expires_at: datetime | None = None
-    """When the exchange says the key stops working, where it says so."""
+    """When the key (or one of its permissions) stops working: as the exchange says, or by its rule
+    (:attr:`exchange_tui.exchanges.base.ExchangeSpec.key_expiry`)."""
     account_mode: AccountMode | None = None
     uid: str | None = None
     permissions: list[str] = Field(default_factory=list)
@@ -165,6 +180,16 @@ class KeyReport(BaseModel):
     overview: list[AccountTotal] = Field(default_factory=list)
     total_usdt: Decimal | None = None
     error: ErrorInfo | None = None
+
+    @property
+    def facts(self) -> KeyFacts:
+        return KeyFacts(
+            permissions=tuple(self.permissions),
+            ips=tuple(self.ips),
+            ip_restricted=self.ip_restricted,
+            expires_at=self.expires_at,
+            demo_trading=self.demo_trading,
+        )
 
 
 class BalanceSource(StrEnum):

@@ -16,6 +16,11 @@ refuses the key in use (:meth:`AccountService.key_refused`); balances switch to 
 new key on their own. A store that is down (Vault unreachable or sealed) is waited out for a
 while, the key in use still working; a store that refuses this box (a token expired or revoked,
 an AppRole login refused, a policy, a mount) ends the watch at once.
+
+Keys age and expire: every check records what the exchange's expiry rule
+(:attr:`ExchangeSpec.key_expiry`) needs and the instant it gives, and warns once of it and once of a
+key past ``key_max_age_days``; a balance read is noted as the key's last use, at most every
+:data:`USE_NOTED_EVERY`, for rules that count days unused.
 """
 
 from __future__ import annotations
@@ -26,13 +31,14 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import SecretStr
 
-from exchange_tui.exchanges.base import Connection, ExchangeClient, ExchangeSpec
+from exchange_tui.config import KEY_MAX_AGE_DAYS
+from exchange_tui.exchanges.base import Connection, ExchangeClient, ExchangeSpec, KeyUse
 from exchange_tui.exchanges.errors import AuthenticationFailed
 from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.models import Balance, BalanceSource, Credentials, ErrorInfo, KeyReport
@@ -61,6 +67,8 @@ STORE_TIMEOUT = 60.0
 """Seconds a watch goes on with the key in use while the store fails before it gives up."""
 STORE_DOWN = (VaultUnreachable, VaultSealed)
 """Unavailable stores a watch waits out (as it does any other store error); other unavailability ends it at once."""
+USE_NOTED_EVERY = timedelta(hours=1)
+"""How often a balance read is noted as the key's last use (an expiry rule counting days unused needs no finer)."""
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +150,7 @@ class AccountService:
         self._client_versions: dict[str, int] = {}
         self._retired: list[ExchangeClient] = []
         self._wakers: dict[str, set[asyncio.Event]] = {}
+        self._use_noted: dict[str, datetime] = {}
 
     async def __aenter__(self) -> AccountService:
         return self
@@ -196,6 +205,63 @@ class AccountService:
     def _flow_lock(self, label: str) -> asyncio.Lock:
         return self._flows.setdefault(label.casefold(), asyncio.Lock())
 
+    # -- keys over time ----------------------------------------------------
+
+    @property
+    def key_max_age_days(self) -> int:
+        return self.settings.key_max_age_days if self.settings else KEY_MAX_AGE_DAYS
+
+    def too_old(self, record: AccountRecord, at: datetime) -> bool:
+        """Whether the account's key is past ``key_max_age_days`` at ``at``."""
+        return record.age_days(at) > self.key_max_age_days
+
+    def age_warning(self, record: AccountRecord, at: datetime) -> str:
+        return (
+            f"key is {record.age_days(at)} days old, past key_max_age_days={self.key_max_age_days}: "
+            f"rotate it (exchange-tui rotate {record.label})"
+        )
+
+    def _with_expiry(self, record: AccountRecord, summary: CheckSummary) -> CheckSummary:
+        """``summary`` with the key's expiry by its exchange's rule (none where it has none)."""
+        spec = self.exchanges.get(record.exchange)
+        rule = spec.key_expiry if spec else None
+        expires_at = None
+        if rule is not None and summary.key is not None:
+            expires_at = rule.at(summary.key, KeyUse(record.key_set_at, summary.last_used))
+        return summary.model_copy(update={"expires_at": expires_at})
+
+    def _summary(self, record: AccountRecord, report: KeyReport) -> CheckSummary:
+        """The check's summary for the index, with the key's expiry; the report gets the expiry as its
+        ``expires_at`` and one warning line about it, and one about the key's age once past the limit."""
+        summary = self._with_expiry(record, CheckSummary.from_report(report, record.last_check))
+        if report.connected and summary.expires_at is not None:
+            report.expires_at = summary.expires_at
+            report.warnings.append(self.exchanges[record.exchange].key_expiry.warning(summary.expires_at, report.checked_at))
+        if self.too_old(record, report.checked_at):
+            report.warnings.append(self.age_warning(record, report.checked_at))
+        return summary
+
+    async def _note_use(self, label: str, at: datetime) -> None:
+        """Note a successful balance read as the key's last use, at most every :data:`USE_NOTED_EVERY`;
+        a store that cannot take it is logged, the balances still shown."""
+        key = label.casefold()
+        noted = self._use_noted.get(key)
+        if noted is not None and at - noted < USE_NOTED_EVERY:
+            return
+        self._use_noted[key] = at
+
+        def note() -> None:
+            record = self.store.get(label)
+            check = record.last_check
+            if check is None or check.key is None or (check.last_used and at - check.last_used < USE_NOTED_EVERY):
+                return
+            self.store.record_check(record.label, self._with_expiry(record, check.model_copy(update={"last_used": at})))
+
+        try:
+            await self._stored(note)
+        except StoreError as error:
+            log.warning("noting the use of %s's key failed: %s", label, error)
+
     # -- reading ---------------------------------------------------------
 
     async def accounts(self) -> list[AccountRecord]:
@@ -231,7 +297,7 @@ class AccountService:
             if any(r.key == label.casefold() for r in await self.accounts()):
                 raise InvalidInput("label", f"An account named {label!r} exists already: pick another label")
             report = await self._verify(candidate, checked.credentials, checked.warnings)
-            await self._stored(
+            added = await self._stored(
                 lambda: self.store.add(
                     spec.id,
                     label,
@@ -242,7 +308,7 @@ class AccountService:
                     site=report.site or site,
                 )
             )
-            record = await self._stored(self.store.record_check, label, CheckSummary.from_report(report))
+            record = await self._stored(self.store.record_check, label, self._summary(added, report))
         return Connected(record, report)
 
     async def check(self, label: str) -> Connected:
@@ -251,8 +317,7 @@ class AccountService:
         credentials = await self._stored(self.store.credentials, record.label)
         async with aclosing(self._connect(record, credentials)) as client:
             report = await client.check_key()
-        summary = CheckSummary.from_report(report, record.last_check)
-        record = await self._stored(self.store.record_check, record.label, summary)
+        record = await self._stored(self.store.record_check, record.label, self._summary(record, report))
         return Connected(record, report)
 
     async def rotate(
@@ -272,9 +337,8 @@ class AccountService:
             await self._stored(held.__enter__)
             try:
                 report = await self._verify(record, checked.credentials, checked.warnings)
-                await self._stored(self.store.replace_credentials, record.label, checked.credentials)
-                summary = CheckSummary.from_report(report, record.last_check)
-                record = await self._stored(self.store.record_check, record.label, summary)
+                rotated = await self._stored(self.store.replace_credentials, record.label, checked.credentials)
+                record = await self._stored(self.store.record_check, record.label, self._summary(rotated, report))
             finally:
                 await self._stored(held.__exit__, None, None, None)
             self._retire_client(record.label)
@@ -323,7 +387,9 @@ class AccountService:
             self._retire_client(record.label)
             client, version = await self._client(record)
             balances, total = await client.balances()
-        return BalanceSnapshot(record.label, balances, total, key_version=version)
+        snapshot = BalanceSnapshot(record.label, balances, total, key_version=version)
+        await self._note_use(record.label, snapshot.at)
+        return snapshot
 
     # -- keys replaced elsewhere -----------------------------------------
 
@@ -430,7 +496,9 @@ class AccountService:
                                     break
                                 reading = next_reading.result()
                                 next_reading = asyncio.ensure_future(anext(readings))
-                                if reading.error is not None and reading.error.key_gone:
+                                if reading.error is None:
+                                    await self._note_use(record.label, reading.at)
+                                elif reading.error.key_gone:
                                     self.key_refused(record.label)
                                 yield BalanceSnapshot(
                                     record.label,

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from exchange_tui.models import Balance, BalanceReading, Credentials, KeyReport
+from exchange_tui.models import Balance, BalanceReading, Credentials, KeyFacts, KeyReport
 
 if TYPE_CHECKING:
     from exchange_tui.guide import Guide
@@ -119,6 +120,45 @@ Connect = Callable[[Credentials, Connection], ExchangeClient]
 
 
 @dataclass(frozen=True)
+class KeyUse:
+    """What this box knows of a key's life, beside what the exchange said of it."""
+
+    set_at: datetime
+    """When the key was stored here: added, or last replaced."""
+    last_used: datetime | None = None
+    """The last successful check or balance read this box recorded."""
+
+
+@dataclass(frozen=True)
+class KeyExpiry:
+    """An exchange's rule for keys that stop working (or lose a permission) by themselves."""
+
+    rule: str
+    """The rule in one line, for the README and the check's warning."""
+    event: str
+    """What happens at the instant, of one key: "the exchange deletes this key"."""
+    advice: str
+    """How to keep the key: "bind this box's IP to it"."""
+    at: Callable[[KeyFacts, KeyUse], datetime | None]
+    """The instant, from the last check's facts and the key's use here; ``None`` where the rule does not apply."""
+
+    def warning(self, at: datetime, now: datetime) -> str:
+        """The check's one line about it."""
+        return f"{self.event} on {at:%Y-%m-%d %H:%M} UTC ({countdown(at, now)}): {self.rule}; {self.advice}"
+
+
+def countdown(at: datetime, now: datetime) -> str:
+    """How far off an instant is, in whole days: "in 9 days", "within a day", "3 days ago"."""
+    days = (at - now).days
+    if days >= 1:
+        return f"in {days} day{'' if days == 1 else 's'}"
+    if at >= now:
+        return "within a day"
+    past = (now - at).days
+    return "less than a day ago" if past == 0 else f"{past} day{'' if past == 1 else 's'} ago"
+
+
+@dataclass(frozen=True)
 class ExchangeSpec:
     """Everything the rest of the app knows about one exchange."""
 
@@ -137,8 +177,8 @@ class ExchangeSpec:
     connect: Connect
     simulator: Callable[[], object]
     """The exchange's simulator package (under :mod:`exchange_tui.simulator`), imported only when called."""
-    key_expiry: str = ""
-    """The exchange's rule for keys that expire, in one line ("" when it has none)."""
+    key_expiry: KeyExpiry | None = None
+    """The exchange's rule for keys that expire by themselves (``None`` where it has none)."""
 
     @property
     def has_passphrase(self) -> bool:

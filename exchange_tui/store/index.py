@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from exchange_tui.models import KEY_PREFIX_LENGTH, Credentials, KeyReport
+from exchange_tui.models import KEY_PREFIX_LENGTH, Credentials, KeyFacts, KeyReport
 
 from .errors import IndexCorrupt, IndexTooNew, InvalidAccountName, LockTimeout, StoreFileUnavailable
 from .files import atomic_write, file_lock
@@ -76,9 +76,16 @@ class CheckSummary(BaseModel):
     total_usdt: Decimal | None = None
     uid: str | None = None
     """The exchange account the key belongs to, as last seen (kept when a check fails)."""
+    key: KeyFacts | None = None
+    """What the last check that connected learned of the key, for its exchange's expiry rule (kept when a check fails)."""
+    last_used: datetime | None = None
+    """The last successful check or balance read this box recorded."""
+    expires_at: datetime | None = None
+    """When the key stops working (or loses a permission) by its exchange's rule, as of ``last_used``."""
 
     @classmethod
     def from_report(cls, report: KeyReport, previous: CheckSummary | None = None) -> CheckSummary:
+        """The summary of a check; what a failed one cannot know (the key's facts, its last use) is the previous'."""
         return cls(
             status=CheckStatus.CONNECTED if report.connected else CheckStatus.FAILED,
             checked_at=report.checked_at,
@@ -87,6 +94,8 @@ class CheckSummary(BaseModel):
             error_reason=report.error.reason if report.error else None,
             total_usdt=report.total_usdt,
             uid=report.uid or (previous.uid if previous else None),
+            key=report.facts if report.connected else (previous.key if previous else None),
+            last_used=report.checked_at if report.connected else (previous.last_used if previous else None),
         )
 
 
@@ -136,6 +145,15 @@ class AccountRecord(BaseModel):
     @property
     def account_id(self) -> str:
         return account_id(self.exchange, self.label)
+
+    @property
+    def key_set_at(self) -> datetime:
+        """When the key in the store was set: replaced, else added."""
+        return self.rotated or self.created
+
+    def age_days(self, at: datetime) -> int:
+        """The key's age in whole days at ``at``."""
+        return max(0, (at - self.key_set_at).days)
 
     @property
     def key(self) -> str:

@@ -7,9 +7,12 @@ screenshots can fix it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from exchange_tui.exchanges.base import countdown
+from exchange_tui.exchanges.registry import EXCHANGES
 
 if TYPE_CHECKING:
     from exchange_tui.models import KeyReport
@@ -21,7 +24,6 @@ Clock = Callable[[], datetime]
 CONNECTED = "Connected"
 CHECKING = "Checking…"
 STALE = "Stale"
-OLD_KEY = timedelta(days=90)
 
 FAILURES = {
     "key_unknown": "Unknown key",
@@ -112,9 +114,27 @@ def watch_status(snapshot: BalanceSnapshot) -> str:
     return f"{CONNECTED} · {'live' if snapshot.source == 'live' else 'poll'}"
 
 
-def key_age(record: AccountRecord, now: datetime) -> str:
-    """How long the key has been in use: since it was rotated, else since it was added."""
-    since = record.rotated or record.created
-    days = max(0, (now - since).days)
-    text = "today" if days == 0 else f"{days}d"
-    return text + (" old!" if now - since > OLD_KEY else "")
+def key_age(record: AccountRecord, now: datetime, max_days: int) -> str:
+    """The key's age in days since it was set, "!" once past ``max_days``, then "→" and the days left
+    before its exchange's expiry where one is known: "12d", "95d!", "12d→9d", "3d→due"."""
+    days = record.age_days(now)
+    text = f"{days}d" + ("!" if days > max_days else "")
+    expires_at = record.last_check.expires_at if record.last_check else None
+    if expires_at is not None:
+        text += "→" + (f"{(expires_at - now).days}d" if expires_at > now else "due")
+    return text
+
+
+def key_times(record: AccountRecord, now: datetime, max_days: int) -> list[str]:
+    """What to know of the key's age and its exchange's expiry, a sentence each (none for a young key
+    that does not expire)."""
+    lines = []
+    days = record.age_days(now)
+    if days > max_days:
+        lines.append(f"key {days} days old, past key_max_age_days={max_days}: replace it (r on My Exchanges)")
+    spec = EXCHANGES.get(record.exchange)
+    expires_at = record.last_check.expires_at if record.last_check else None
+    if spec is not None and spec.key_expiry is not None and expires_at is not None:
+        rule = spec.key_expiry
+        lines.append(f"{rule.event} on {expires_at:%Y-%m-%d} ({countdown(expires_at, now)}): {rule.advice}")
+    return lines

@@ -48,3 +48,16 @@ def cli(tmp_path, bitget):
         "EXCHANGE_TUI_BITGET_URL": bitget.url,
     }
     return Cli(home, env)
+
+
+@pytest.fixture
+def config(cli):
+    """Write the box's config file (``config.toml`` in its config folder); returns its path."""
+    path = cli.home / "exchange-tui" / "config" / "config.toml"
+
+    def write(text: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return write

@@ -3,18 +3,6 @@
 import pytest
 
 
-@pytest.fixture
-def config(cli):
-    path = cli.home / "exchange-tui" / "config" / "config.toml"
-
-    def write(text: str):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return path
-
-    return write
-
-
 def test_the_file_supplies_what_the_environment_does_not(cli, config, key_json, bitget):
     config(f'bitget_url = "{bitget.url}"\n')
     add = cli("add", "bitget", "main", "--json", stdin=key_json(), env={"EXCHANGE_TUI_BITGET_URL": None})

@@ -176,3 +176,19 @@ def test_the_pin_of_an_index_we_may_not_read_is_none_and_the_file_stays(tmp_path
 
     monkeypatch.setattr(index_module.Path, "read_bytes", refused)
     assert index.pinned_backend() is None
+
+
+def test_an_index_written_before_keys_had_an_expiry_still_reads(index):
+    last_check = {"status": "connected", "checked_at": CREATED.isoformat(), "total_usdt": "12.5", "uid": "42"}
+    record = {"label": "main", "exchange": "okx", "key_prefix": "abcdefg…", "created": CREATED.isoformat()}
+    index.path.write_text(json.dumps({"version": 1, "accounts": [record | {"last_check": last_check}]}))
+    (loaded,) = index.load().accounts
+    check = loaded.last_check
+    assert (check.uid, check.key, check.last_used, check.expires_at) == ("42", None, None, None)
+    assert loaded.key_set_at == CREATED and loaded.age_days(CREATED.replace(year=2026)) == 365
+
+
+def test_a_key_is_as_old_as_its_last_replacement():
+    rotated = CREATED.replace(month=3)
+    record = AccountRecord(label="main", exchange="okx", key_prefix="abcdefg…", created=CREATED, rotated=rotated)
+    assert record.key_set_at == rotated and record.age_days(rotated.replace(day=12)) == 10

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -87,8 +87,6 @@ ENVIRONMENT_NAMES = {
 }
 ENVIRONMENT_PREFIX = {Environment.LIVE: "", Environment.DEMO: "/demo", Environment.TESTNET: "/testnet"}
 """Where a REST base of our own (a proxy, the simulator) serves each environment."""
-
-SPOT_TRADING_LAPSE = timedelta(days=30)
 
 T = TypeVar("T")
 
@@ -352,6 +350,7 @@ class BinanceClient(BinanceRest):
             read_only=permissions.read_only,
             can_withdraw=permissions.can_withdraw,
             ip_restricted=permissions.ip_restricted,
+            expires_at=permissions.trading_lapse,
         )
         if isinstance(futures, PermissionMissing) or futures_rows is not None:
             report.futures_access[USDM] = futures_rows is not None
@@ -421,20 +420,7 @@ class BinanceClient(BinanceRest):
                 "No IP restriction is set on this key: anyone who gets it can use it from anywhere. On Binance: "
                 "Edit restrictions → Restrict access to trusted IPs only, and add this box's IP"
             )
-            if SPOT_TRADING in permissions.granted:
-                warnings.append(self._lapse_warning(permissions))
         return warnings
-
-    @staticmethod
-    def _lapse_warning(permissions: KeyPermissions) -> str:
-        lapse = permissions.trading_expires_at or (
-            permissions.created_at + SPOT_TRADING_LAPSE if permissions.created_at else None
-        )
-        when = f" (on {lapse:%Y-%m-%d %H:%M} UTC)" if lapse else ""
-        return (
-            "Binance turns Enable Spot & Margin Trading off 30 days after the key was created when no IP "
-            f"restriction is set{when}: restrict the key to trusted IPs to keep trading"
-        )
 
     # -- balances --------------------------------------------------------
 

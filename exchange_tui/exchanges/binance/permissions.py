@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 READING = "read"
@@ -24,6 +24,9 @@ FIX_READING = "FIX read-only"
 WITHDRAWALS = "withdrawals"
 INTERNAL_TRANSFER = "internal transfer"
 UNIVERSAL_TRANSFER = "universal transfer"
+
+SPOT_TRADING_LAPSE = timedelta(days=30)
+"""How long after its creation Binance leaves spot trading on for a key without an IP restriction."""
 
 FLAGS = {
     "enableReading": READING,
@@ -77,6 +80,14 @@ class KeyPermissions:
 
     def words(self) -> list[str]:
         return list(self.granted)
+
+    @property
+    def trading_lapse(self) -> datetime | None:
+        """When Binance turns spot trading off on a key without an IP restriction: as it says, else 30 days
+        after the key's creation; ``None`` for a restricted key, one that cannot trade spot, or where unknown."""
+        if self.ip_restricted is not False or SPOT_TRADING not in self.granted:
+            return None
+        return self.trading_expires_at or (self.created_at + SPOT_TRADING_LAPSE if self.created_at else None)
 
 
 def decode_restrictions(data: Mapping[str, Any]) -> KeyPermissions:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from exchange_tui.exchanges.base import (
     Connection,
@@ -20,11 +21,14 @@ from exchange_tui.exchanges.base import (
     Environment,
     ExchangeClient,
     ExchangeSpec,
+    KeyExpiry,
+    KeyUse,
     Site,
     UrlSetting,
 )
 from exchange_tui.exchanges.binance.guide import GUIDE
-from exchange_tui.models import Credentials
+from exchange_tui.exchanges.binance.permissions import SPOT_TRADING, SPOT_TRADING_LAPSE
+from exchange_tui.models import Credentials, KeyFacts
 from exchange_tui.validation import InvalidInput
 
 ID = "binance"
@@ -78,7 +82,22 @@ URLS = (
 KEY_FORMAT = re.compile(r"[0-9A-Za-z]{64}")
 PEM_MARKER = "-----BEGIN"
 
-KEY_EXPIRY = "spot trading turns off 30 days after creation when no IP restriction is set"
+
+def spot_trading_off_at(facts: KeyFacts, use: KeyUse) -> datetime | None:
+    """When Binance turns spot trading off on a key with no IP restriction: as it reports it (or 30 days after
+    the creation it reports), else 30 days after the key was stored here; never for a restricted key, one
+    without spot trading, or where Binance does not say whether it is restricted (demo, testnet)."""
+    if facts.ip_restricted is not False or SPOT_TRADING not in facts.permissions:
+        return None
+    return facts.expires_at or use.set_at + SPOT_TRADING_LAPSE
+
+
+KEY_EXPIRY = KeyExpiry(
+    rule="Binance turns Enable Spot & Margin Trading off 30 days after a key was created when no IP restriction is set",
+    event="Binance turns spot trading off on this key",
+    advice="restrict the key to trusted IPs on Binance to keep trading",
+    at=spot_trading_off_at,
+)
 
 
 def check_format(credentials: Credentials) -> list[str]:

@@ -33,7 +33,7 @@ from exchange_tui.exchanges.bybit.errors import (
     from_code,
     is_key_invalid,
 )
-from exchange_tui.exchanges.bybit.permissions import KeyPermissions, account_mode, bound_ips, days_left, decode, expires_at
+from exchange_tui.exchanges.bybit.permissions import KeyPermissions, account_mode, bound_ips, decode, expires_at
 from exchange_tui.exchanges.bybit.spec import ID, REST_HOSTS, REST_SETTINGS, environment_of
 from exchange_tui.exchanges.errors import (
     AuthenticationFailed,
@@ -313,7 +313,7 @@ class BybitClient(toolkit.RestClient):
             ips=bound_ips(info),
             expires_at=expires_at(info),
         )
-        report.warnings = key_warnings(report, permissions, info, datetime.now(UTC)) + warnings
+        report.warnings = key_warnings(report, permissions, info) + warnings
         for account, rows in ((UNIFIED, unified_rows), (FUNDING, funding_rows)):
             if rows is not None:
                 valued = value_in_usdt(rows, price_of)
@@ -346,8 +346,9 @@ class BybitClient(toolkit.RestClient):
 # -- the report's warnings ----------------------------------------------------
 
 
-def key_warnings(report: KeyReport, permissions: KeyPermissions, info: Mapping[str, Any], now: datetime) -> list[str]:
-    """What a person should know of a key that works: withdrawals, no trading, no IP, its expiry, whose it is."""
+def key_warnings(report: KeyReport, permissions: KeyPermissions, info: Mapping[str, Any]) -> list[str]:
+    """What a person should know of a key that works: withdrawals, no trading, no IP, whose it is (its expiry is
+    the spec's rule, which the service words)."""
     warnings = []
     if permissions.can_withdraw:
         warnings.append("This key can withdraw funds: a trading bot never needs that. Create a key without Withdrawal")
@@ -357,13 +358,6 @@ def key_warnings(report: KeyReport, permissions: KeyPermissions, info: Mapping[s
         warnings.append("This key has no trading permission: edit it on Bybit and tick Spot Trade or Unified Trading")
     if not report.ips:
         warnings.append("No IP is bound to this key: anyone who gets it can use it from anywhere. Bind this box's IP on Bybit")
-    if report.expires_at is not None:
-        days = days_left(dict(info), report.expires_at, now)
-        warnings.append(
-            f"This key expires on {report.expires_at:%Y-%m-%d} (in {days} day{'' if days == 1 else 's'}): Bybit expires "
-            "keys with no IP bound after 90 days. Bind this box's IP to the key, or extend it on Bybit "
-            "(API Management → edit the key → IP access → Submit, with the email and 2FA codes)"
-        )
     if report.account_mode is AccountMode.CLASSIC:
         warnings.append("This is a classic account: Bybit's balances here need the unified trading account; upgrade it on Bybit")
     if info.get("isMaster") is False:

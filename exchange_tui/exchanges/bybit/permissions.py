@@ -99,15 +99,6 @@ def expires_at(key_info: dict[str, Any]) -> datetime | None:
     return None if when.year <= NO_EXPIRY_YEAR else when
 
 
-def days_left(key_info: dict[str, Any], expiry: datetime, now: datetime) -> int:
-    """The key's remaining days: Bybit's ``deadlineDay`` where it gives one, else counted to ``expiry``."""
-    try:
-        days = int(str(key_info.get("deadlineDay")))
-    except ValueError:
-        days = -1
-    return days if days >= 0 else max(0, (expiry - now).days)
-
-
 def bound_ips(key_info: dict[str, Any]) -> list[str]:
     """The bound IPs; an unbound key's ``["*"]`` is none."""
     return [ip for ip in split_ips(key_info.get("ips")) if ip != "*"]

@@ -3,6 +3,8 @@ and factories. Cheap to import: the client is imported when a key connects."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from exchange_tui.exchanges.base import (
     Connection,
     CredentialField,
@@ -10,11 +12,13 @@ from exchange_tui.exchanges.base import (
     Environment,
     ExchangeClient,
     ExchangeSpec,
+    KeyExpiry,
+    KeyUse,
     Site,
     UrlSetting,
 )
 from exchange_tui.exchanges.bybit.guide import GUIDE
-from exchange_tui.models import Credentials
+from exchange_tui.models import Credentials, KeyFacts
 from exchange_tui.validation import InvalidInput
 
 ID = "bybit"
@@ -56,9 +60,18 @@ KEY_LENGTH = 18
 SECRET_LENGTH = 36
 PEM_MARK = "PRIVATE KEY-----"
 
-KEY_EXPIRY = (
-    "Bybit keys with no IP bound expire after 90 days (7 days after the account password changes); "
-    "keys bound to an IP do not"
+def expired_at(facts: KeyFacts, use: KeyUse) -> datetime | None:
+    """When Bybit expires the key: as it reports it (``expiredAt``), the day it counts from creation and from
+    password changes, which this box cannot see."""
+    return facts.expires_at
+
+
+KEY_EXPIRY = KeyExpiry(
+    rule="Bybit expires keys with no IP bound after 90 days (7 days after the account password changes)",
+    event="Bybit expires this key",
+    advice="bind this box's IP to the key, or extend it on Bybit "
+    "(API Management → edit the key → IP access → Submit, with the email and 2FA codes)",
+    at=expired_at,
 )
 
 

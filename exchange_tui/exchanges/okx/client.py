@@ -265,11 +265,6 @@ class OkxClient(toolkit.RestClient):
             warnings.append(
                 "No IP is bound to this key: anyone who gets it can use it from anywhere. Bind this box's IP on OKX"
             )
-            if not permissions.read_only and not self.demo_trading:
-                warnings.append(
-                    "OKX deletes a key with Trade or Withdraw and no IP bound after 14 days unused: bind an IP, "
-                    "or use the key at least every 14 days"
-                )
         uid, main_uid = str(config.get("uid") or ""), str(config.get("mainUid") or "")
         if uid and main_uid and uid != main_uid:
             warnings.append(

@@ -4,6 +4,7 @@ demo keys and factories. Cheap to import: the client is imported when a key conn
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from exchange_tui.exchanges.base import (
     Connection,
@@ -12,11 +13,14 @@ from exchange_tui.exchanges.base import (
     Environment,
     ExchangeClient,
     ExchangeSpec,
+    KeyExpiry,
+    KeyUse,
     Site,
     UrlSetting,
 )
 from exchange_tui.exchanges.okx.guide import GUIDE
-from exchange_tui.models import Credentials
+from exchange_tui.exchanges.okx.permissions import TRADE, WITHDRAW
+from exchange_tui.models import Credentials, KeyFacts
 from exchange_tui.validation import InvalidInput
 
 ID = "okx"
@@ -46,9 +50,23 @@ KEY_FORMAT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 SECRET_FORMAT = re.compile(r"[0-9A-Fa-f]{32}")
 PASSPHRASE_LENGTH = range(8, 33)
 
-KEY_EXPIRY = (
-    "OKX keys with Trade or Withdraw and no IP bound expire after 14 days unused; "
-    "read-only keys, keys bound to an IP and demo-trading keys do not"
+UNUSED_FOR = timedelta(days=14)
+
+
+def deleted_at(facts: KeyFacts, use: KeyUse) -> datetime | None:
+    """When OKX deletes a key with Trade or Withdraw and no IP bound: 14 days after its last use, as far as
+    this box saw it (a use elsewhere puts it off); never for a read-only, IP-bound or demo-trading key."""
+    if facts.ips or facts.demo_trading or not {TRADE, WITHDRAW} & set(facts.permissions):
+        return None
+    return (use.last_used or use.set_at) + UNUSED_FOR
+
+
+KEY_EXPIRY = KeyExpiry(
+    rule="OKX deletes a key with Trade or Withdraw and no IP bound after 14 days unused, "
+    "counted here from the last use this box saw",
+    event="OKX deletes this key",
+    advice="bind this box's IP to the key on OKX, or use the key at least every 14 days",
+    at=deleted_at,
 )
 
 

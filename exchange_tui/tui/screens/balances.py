@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from exchange_tui.tui.messages import BalancesFailed, BalancesUpdated
-from exchange_tui.tui.wording import amount, money, recent_age
+from exchange_tui.tui.wording import amount, key_times, money, recent_age
 
 if TYPE_CHECKING:
     from exchange_tui.models import BalanceSource
@@ -50,6 +50,9 @@ class BalancesScreen(Screen):
         yield Header()
         with Vertical(id="balances"):
             yield Static(f"Balances · {self.record.label}", classes="title")
+            now = self.state.clock()
+            for line in key_times(self.record, now, self.state.service.key_max_age_days):
+                yield Static("! " + escape(line), classes="warning key-time")
             yield Static("waiting for the first update…", id="freshness")
             with Horizontal(id="total-row"):
                 yield Static("Total —", id="total")

@@ -31,6 +31,7 @@ from exchange_tui.tui.wording import (
     CONNECTED,
     age,
     key_age,
+    key_times,
     money,
     record_status,
     report_status,
@@ -44,12 +45,12 @@ if TYPE_CHECKING:
 
 COLUMNS = (
     ("Exch.", "exchange", 7),
-    ("Label", "label", 10),
+    ("Label", "label", 9),
     ("Status", "status", 16),
     ("USDT", "total", 9),
     ("Key", "key", 8),
     ("Checked", "checked", 8),
-    ("Key age", "rotated", 7),
+    ("Key age", "rotated", 8),
 )
 
 
@@ -144,7 +145,8 @@ class HomeScreen(Screen):
             status = watch_status(reading)
         total = self.state.last_total(record)
         checked = record.last_check.checked_at if record.last_check else None
-        return (exchange, record.label, status, money(total), record.key_prefix, age(checked, now), key_age(record, now))
+        age_of_key = key_age(record, now, self.state.service.key_max_age_days)
+        return (exchange, record.label, status, money(total), record.key_prefix, age(checked, now), age_of_key)
 
     def _show_total(self) -> None:
         """The line under the table: every account's latest known total, added up."""
@@ -233,10 +235,13 @@ class HomeScreen(Screen):
             return
         report = self.state.reports.get(record.key)
         reading = self._reading(record.key)
+        times = key_times(record, self.state.clock(), self.state.service.key_max_age_days)
         if report is not None and report.error is not None:
             text = f"{record.label}: {report.error.hint} — press k for the checklist."
         elif reading is not None and reading.error is not None:
             text = f"{record.label}: balances are stale: {reading.error.hint}"
+        elif times:
+            text = f"{record.label}: {times[0]}."
         elif report is not None and report.warnings:
             text = f"{record.label}: {report.warnings[0]}"
         elif record.demo_trading:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import bybit_examples as examples
 
 from exchange_tui.exchanges.bybit.client import funding_balances, unified_balances
-from exchange_tui.exchanges.bybit.permissions import account_mode, bound_ips, days_left, decode, expires_at
+from exchange_tui.exchanges.bybit.permissions import account_mode, bound_ips, decode, expires_at
 from exchange_tui.models import AccountMode, Balance
 
 KEY = examples.KEY_INFO["result"]
@@ -63,8 +63,6 @@ def test_the_older_key_quoted_by_ccxt_expires():
     older = KEY | {"ips": ["*"], "deadlineDay": 83, "expiredAt": "2023-05-15T03:21:05Z", "uta": 0, "isMaster": False}
     when = expires_at(older)
     assert when == datetime(2023, 5, 15, 3, 21, 5, tzinfo=UTC)
-    assert days_left(older, when, datetime(2023, 2, 1, tzinfo=UTC)) == 83
-    assert days_left(older | {"deadlineDay": -2}, when, datetime(2023, 5, 5, tzinfo=UTC)) == 10
 
 
 def test_the_unified_wallet():

@@ -30,7 +30,7 @@ def test_the_spec():
         "EXCHANGE_TUI_BYBIT_TESTNET_WS_URL",
     ]
     assert SPEC.environments == (Environment.LIVE, Environment.DEMO, Environment.TESTNET)
-    assert "90 days" in SPEC.key_expiry
+    assert "90 days" in SPEC.key_expiry.rule
     assert SPEC.demo_keys[0].label == "demo"
     assert {k.label for k in SPEC.demo_keys} >= {"demo-readonly", "demo-withdraw", "demo-ip-bound", "demo-trading", "demo-rsa"}
     assert [k.wrong for k in SPEC.demo_keys if k.wrong] == ["secret_key"]

@@ -75,8 +75,7 @@ async def test_the_reference_key(check):
     assert [w.split(":")[0] for w in report.warnings] == [
         "This key can withdraw funds",
         "No IP is bound to this key",
-        "OKX deletes a key with Trade or Withdraw and no IP bound after 14 days unused",
-    ]
+    ], "the 14 days unused are the spec's rule, which the service words"
     assert [(b.account, b.coin, b.usdt_value) for b in report.balances] == [
         ("trading", "USDT", Decimal("4992.890093622894")),
         ("funding", "ETH", None),

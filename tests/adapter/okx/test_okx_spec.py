@@ -24,7 +24,7 @@ def test_the_spec():
     ]
     assert [s.env("okx") for s in SPEC.urls] == ["EXCHANGE_TUI_OKX_URL", "EXCHANGE_TUI_OKX_WS_URL", "EXCHANGE_TUI_OKX_DEMO_WS_URL"]
     assert SPEC.environments == (Environment.LIVE, Environment.DEMO)
-    assert "14 days" in SPEC.key_expiry and "demo" in SPEC.key_expiry
+    assert "14 days" in SPEC.key_expiry.rule and "last use this box saw" in SPEC.key_expiry.rule
 
 
 def test_the_spec_imports_neither_httpx_nor_websockets():
