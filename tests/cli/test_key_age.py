@@ -3,7 +3,7 @@ warns, ``key_max_age_days`` sets the limit. Keys are aged by writing their times
 store's own API, never by waiting."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
