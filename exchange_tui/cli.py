@@ -575,7 +575,8 @@ def _print_migration(moved, args: argparse.Namespace) -> None:
     print(f"to    {moved.destination_description}")
     for account in moved.accounts:
         problem = f": {account.problem}" if account.problem else ""
-        print(f"  {account.label:<16}{account.exchange:<9}{account.status}{problem}")
+        there = " (it was there already)" if account.already_there and account.status != "already there" else ""
+        print(f"  {account.label:<16}{account.exchange:<9}{account.status}{there}{problem}")
     if moved.dry_run:
         print("Dry run: nothing was changed.")
     elif not moved.switched:

@@ -16,6 +16,25 @@ from exchange_tui.models import Credentials
 from exchange_tui.store import Locations, open_encrypted_file
 
 WATCH_TIMEOUT = 30.0
+LABELS = {"main": "demo", "spare": "demo-withdraw", "third": "demo-readonly"}
+"""The tests' accounts and the simulator's keys they hold."""
+
+
+def key_of(bitget, label: str) -> Credentials:
+    """The simulator's key ``label`` as the stores hold it."""
+    account = bitget.state.account(label)
+    return Credentials(api_key=account.api_key, secret_key=account.secret_key, passphrase=account.passphrase)
+
+
+def add_all(box, key_json, labels, env=None) -> None:
+    """Add each of ``labels`` (of :data:`LABELS`) on ``box``, verified with the simulator."""
+    for label in labels:
+        added = box("add", "bitget", label, stdin=key_json(LABELS[label]), env=env)
+        assert added.code == 0, added.stderr
+
+
+def statuses(result) -> dict[str, str]:
+    return {account["label"]: account["status"] for account in result.json["accounts"]}
 
 
 def index_of(env: dict[str, str]) -> dict:

@@ -8,7 +8,20 @@ import subprocess
 from contextlib import closing
 
 import pytest
-from migrate_support import in_file, index_of, kill_when, listed, note_switched, replaced, snapshot, wait_for
+from migrate_support import (
+    LABELS,
+    add_all,
+    in_file,
+    index_of,
+    key_of,
+    kill_when,
+    listed,
+    note_switched,
+    replaced,
+    snapshot,
+    statuses,
+    wait_for,
+)
 
 from exchange_tui.models import Credentials
 from exchange_tui.store import Locations
@@ -16,7 +29,6 @@ from exchange_tui.store import Locations
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 MASTER_PASSWORD = "cli-tests-master-password"
 """The cli fixture's (tests/cli/conftest.py)."""
-LABELS = {"main": "demo", "spare": "demo-withdraw", "third": "demo-readonly"}
 
 
 @pytest.fixture
@@ -48,21 +60,6 @@ def plant_in_keyring(box, account: str, credentials: Credentials) -> None:
         env=box.service.env,
         check=True,
     )
-
-
-def key_of(bitget, label: str) -> Credentials:
-    account = bitget.state.account(label)
-    return Credentials(api_key=account.api_key, secret_key=account.secret_key, passphrase=account.passphrase)
-
-
-def add_all(box, key_json, labels, env=None) -> None:
-    for label in labels:
-        added = box("add", "bitget", label, stdin=key_json(LABELS[label]), env=env)
-        assert added.code == 0, added.stderr
-
-
-def statuses(result) -> dict[str, str]:
-    return {account["label"]: account["status"] for account in result.json["accounts"]}
 
 
 def secrets_file(box):
