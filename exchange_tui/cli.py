@@ -507,7 +507,8 @@ async def _check_copy(args: argparse.Namespace, record, credentials) -> KeyRepor
     from exchange_tui.service import AccountService
     from exchange_tui.store.migrate import CopiedAccount
 
-    async with AccountService(CopiedAccount(record, credentials), settings=args.settings, allow_insecure=args.allow_insecure) as service:
+    copy = CopiedAccount(record, credentials)
+    async with AccountService(copy, settings=args.settings, allow_insecure=args.allow_insecure) as service:
         return (await service.check(record.label)).report
 
 
@@ -611,8 +612,11 @@ def _finish_move(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     )
     if moved.switched:
         return [f"the interrupted move of the accounts to the {pending.destination} store was finished"], []
-    left = [f"account {account.label!r}: {account.status}: {account.problem}" for account in moved.accounts if account.blocking]
-    return [], [f"the interrupted move to the {pending.destination} store cannot be finished, the box stays on the {pending.source} store: {'; '.join(left)}"]
+    left = "; ".join(f"account {a.label!r}: {a.status}: {a.problem}" for a in moved.accounts if a.blocking)
+    return [], [
+        f"the interrupted move to the {pending.destination} store cannot be finished, "
+        f"the box stays on the {pending.source} store: {left}"
+    ]
 
 
 # -- parsing -------------------------------------------------------------------

@@ -241,6 +241,7 @@ class AccountStore:
             try:
                 self.secrets.write(record.account_id, credentials)
                 with self.index.edit() as document:
+                    self._refuse_while_moving(document, after_switch=True)
                     document.put(record)
                     document.unmark(record.account_id)
             except BaseException as exc:

@@ -10,8 +10,9 @@ The order, each step's state decidable from the index's note (:class:`PendingMig
    and compared part by part, and with ``check`` the destination's copy is checked with the
    exchange. An account the destination holds already with the same secret is done ("already
    there"); one it holds with another secret is a conflict and is not overwritten. A conflict, a
-   missing secret or a refused check stops the move here: the note is dropped, the box still uses
-   the source, which still holds every key;
+   missing secret or a refused check stops the move here: the copies this run made are taken out
+   of the destination again, the note is dropped, and the box still uses the source, which still
+   holds every key;
 3. the switch, one write of the index: the pin moves to a local destination (and the accounts of a
    Vault source are listed), and the note says ``switched``. A Vault destination cannot be pinned
    in the index: the box's config points at it (``store = "vault"``), which is the user's to change;
@@ -36,6 +37,7 @@ from exchange_tui.models import Credentials, KeyReport
 from .accounts import AccountStore
 from .errors import AccountNotFound, CorruptSecret, HalfWritten, SecretStoreError, SecretStoreUnavailable, StoreError
 from .factory import VAULT, store_choice
+from .files import file_lock
 from .index import AccountIndex, AccountRecord, CheckSummary, IndexDocument, PendingMigration, now
 from .locations import Locations
 from .secret_store import (
@@ -63,6 +65,7 @@ CONFLICT = "conflict"
 MISSING = "missing in source"
 CHECK_FAILED = "check failed"
 KEPT = "kept in source"
+NOT_MOVED = "not moved"
 TO_COPY = "to copy"
 TO_DELETE = "to delete from source"
 
@@ -72,6 +75,10 @@ Check = Callable[[AccountRecord, Credentials], KeyReport]
 
 class MigrationRefused(StoreError):
     """The move cannot start as asked: the destination is the source, or another move is unfinished."""
+
+
+class _NotCopied(Exception):
+    """The index lists an account not copied yet: the switch waits for its copy."""
 
 
 @dataclass
@@ -141,6 +148,10 @@ class _Local:
     def record_check(self, record: AccountRecord) -> None:
         """Nothing now: the record goes into the index at the switch."""
 
+    def delete(self, record: AccountRecord) -> None:
+        assert self.secrets is not None
+        self.secrets.delete(record.account_id)
+
 
 class _Vault:
     """A Vault: every account's secret with its facts."""
@@ -179,6 +190,9 @@ class _Vault:
     def record_check(self, record: AccountRecord) -> None:
         assert record.last_check is not None
         self.store.record_check(record.label, record.last_check)
+
+    def delete(self, record: AccountRecord) -> None:
+        self.store.remove(record.label)
 
 
 # the account store of a copy, for the service's check ------------------------------------
@@ -261,7 +275,11 @@ def migrate(
         raise MigrationRefused(f"no store {destination!r}: one of {', '.join(STORES)}")
     locations = (locations or Locations.from_env(environ)).ensure()
     mover = _Mover(destination, locations, password_source, environ, allow_insecure, timeout)
-    return mover.run(dry_run=dry_run, delete_source=delete_source, check=check)
+    alone = file_lock(
+        locations.state / "migrate.lock", 0, lambda: MigrationRefused("another exchange-tui migrate is running on this box")
+    )
+    with nullcontext() if dry_run else alone:
+        return mover.run(dry_run=dry_run, delete_source=delete_source, check=check)
 
 
 class _Mover:
@@ -304,33 +322,55 @@ class _Mover:
             source.kind, target.kind, source.description, target.description, delete, dry_run, resumed=pending is not None
         )
         local = self._local_store(source, target, switched=pending is not None and pending.switched, dry_run=dry_run)
-        if pending is None and not dry_run:
+        if local is not None:
             local.recover()
-            pending = PendingMigration(source=source.kind, destination=target.kind, delete_source=delete, started=now())
-            with self.index.edit() as current:
-                current.migration = pending
-        elif pending is not None and delete and not pending.delete_source and not dry_run:
-            pending = pending.model_copy(update={"delete_source": True})
-            with self.index.edit() as current:
-                current.migration = pending
+            started = PendingMigration(source=source.kind, destination=target.kind, delete_source=delete, started=now())
+            pending = self._note(pending, started)
         step = _Step(self.index, local, source, target, moving, check)
         if pending is None or not pending.switched:
-            if not step.copy_all():
-                if not dry_run:
-                    self._drop_note()
+            if not self._copy_and_switch(step, keep_note=delete):
                 return moving
-            if dry_run:
-                return moving
-            step.switch(keep_note=delete)
-            moving.switched = True
-            step.local = self._local_store(source, target, switched=True, dry_run=False)
-        else:
-            moving.switched = True
+            step.local = self._local_store(source, target, switched=True, dry_run=dry_run)
+        moving.switched = True
         if delete:
             step.delete_all()
             if not dry_run:
                 self._drop_note()
         return moving
+
+    def _note(self, pending: PendingMigration | None, new: PendingMigration) -> PendingMigration:
+        """Note the move before the first copy (or that an unfinished one is now to delete the source too)."""
+        with self.index.edit() as current:
+            if current.migration != pending:
+                raise MigrationRefused("another exchange-tui migrate changed the move meanwhile: run it again")
+            if pending is None:
+                current.migration = new
+            elif new.delete_source and not pending.delete_source:
+                current.migration = pending.model_copy(update={"delete_source": True})
+            return current.migration
+
+    def _copy_and_switch(self, step: _Step, *, keep_note: bool) -> bool:
+        """Copy until every account is in the destination, then switch; ``False`` if one cannot be
+        copied (nothing is switched then), and when dry. Before the switch the source holds every
+        key, so a failure drops the note and the box goes on as before."""
+        dry = step.moving.dry_run
+        try:
+            while step.copy_all():
+                if dry:
+                    return False
+                if step.switch(keep_note=keep_note):
+                    return True
+        except BaseException as exc:
+            if not dry:
+                try:
+                    self._drop_note()
+                except Exception as undo:
+                    exc.add_note(f"dropping the move's note failed too ({undo}); exchange-tui doctor --repair finishes it")
+            raise
+        if not dry:
+            step.undo_copies()
+            self._drop_note()
+        return False
 
     def _source_kind(self, document: IndexDocument) -> str | None:
         if store_choice(self.environ) == VAULT:
@@ -367,9 +407,10 @@ class _Mover:
         if store_choice(self.environ) != VAULT or not document.accounts:
             return
         if document.secret_backend not in (None, self.wanted):
+            there = "keyring" if document.secret_backend == OS_KEYRING else "file"
             raise MigrationRefused(
                 f"this box keeps {len(document.accounts)} accounts of its own in the {document.secret_backend} store: "
-                f"move the Vault's accounts there (migrate --to {'keyring' if document.secret_backend == OS_KEYRING else 'file'})"
+                f"move the Vault's accounts there (migrate --to {there})"
             )
 
     def _local_store(self, source, target, *, switched: bool, dry_run: bool) -> AccountStore | None:
@@ -420,21 +461,11 @@ class _Step:
         return moved
 
     def copy_all(self) -> bool:
-        """Copy every account the source lists; ``False`` if one cannot be (nothing is switched then)."""
-        while True:
-            for record in self.source.records(self.index):
-                if record.account_id not in self.by_id:
-                    self._copy(record)
-            if any(moved.blocking for moved in self.moving.accounts):
-                return False
-            if self.moving.dry_run or self._all_listed_copied():
-                return True
-
-    def _all_listed_copied(self) -> bool:
-        """Whether every account the local source lists is copied (one added meanwhile is copied next)."""
-        if not isinstance(self.source, _Local):
-            return True
-        return all(record.account_id in self.copied for record in self.index.load().accounts)
+        """Copy every account the source lists that is not copied yet; ``False`` if one cannot be."""
+        for record in self.source.records(self.index):
+            if record.account_id not in self.by_id:
+                self._copy(record)
+        return not any(moved.blocking for moved in self.moving.accounts)
 
     def _copy(self, record: AccountRecord) -> None:
         with self._held(record.label):
@@ -443,7 +474,10 @@ class _Step:
             except CorruptSecret:
                 credentials = None
             if credentials is None:
-                self._note(record, MISSING, problem=f"its secret is not in the {self.source.description}: see exchange-tui doctor")
+                if all(listed.account_id != record.account_id for listed in self.source.records(self.index)):
+                    return  # removed meanwhile: nothing to move
+                problem = f"its secret is not in the {self.source.description}: see exchange-tui doctor"
+                self._note(record, MISSING, problem=problem)
                 return
             taken = self.target.taken(record, self.index.load())
             there = None if taken else self._read_target(record)
@@ -461,7 +495,8 @@ class _Step:
                 there = self._read_target(record)
                 if there != credentials:
                     raise SecretStoreError(
-                        f"the copy of {record.label!r} in the {self.target.description} reads back otherwise: nothing was switched"
+                        f"the copy of {record.label!r} in the {self.target.description} reads back otherwise: "
+                        "nothing was switched"
                     )
                 self._note(record, COPIED)
             if self.moving.dry_run:
@@ -487,20 +522,44 @@ class _Step:
         else:
             self._note(record, CHECK_FAILED, report=report, problem=report.error.hint if report.error else None)
 
-    def switch(self, *, keep_note: bool) -> None:
+    def undo_copies(self) -> None:
+        """The move stopped before the switch: take the copies this run made out of the destination, which
+        is then as it was (the source holds every key), so a key replaced before the next run is no conflict."""
+        for account_id, record in self.copied.items():
+            moved = self.by_id[account_id]
+            if moved.already_there:
+                continue
+            with self._held(record.label):
+                held, there = self.source.read(record), self._read_target(record)
+                if there is not None and there == held:
+                    self.target.delete(record)
+            if moved.status in (COPIED, CHECKED):
+                moved.status = NOT_MOVED
+
+    def switch(self, *, keep_note: bool) -> bool:
         """One write of the index: the pin to a local destination (the Vault's accounts listed), the note
-        ``switched`` while the source's copies are still to delete, else dropped."""
-        with self.index.edit() as document:
-            assert document.migration is not None
-            if isinstance(self.target, _Local):
-                for record in self.copied.values():
-                    listed = document.find(record.label)
-                    if isinstance(self.source, _Vault):
-                        document.put(record)
-                    elif listed is not None and record.last_check is not None:
-                        document.put(listed.model_copy(update={"last_check": record.last_check}))
-                document.secret_backend = self.target.kind
-            document.migration = document.migration.model_copy(update={"switched": True}) if keep_note else None
+        ``switched`` while the source's copies are still to delete, else dropped. ``False``, and nothing
+        written, if this box lists an account not copied yet (an add that began before the move)."""
+        try:
+            with self.index.edit() as document:
+                self._switch(document, keep_note=keep_note)
+        except _NotCopied:
+            return False
+        return True
+
+    def _switch(self, document: IndexDocument, *, keep_note: bool) -> None:
+        assert document.migration is not None
+        if isinstance(self.source, _Local) and any(record.account_id not in self.copied for record in document.accounts):
+            raise _NotCopied
+        if isinstance(self.target, _Local):
+            for record in self.copied.values():
+                listed = document.find(record.label)
+                if isinstance(self.source, _Vault):
+                    document.put(record)
+                elif listed is not None and record.last_check is not None:
+                    document.put(listed.model_copy(update={"last_check": record.last_check}))
+            document.secret_backend = self.target.kind
+        document.migration = document.migration.model_copy(update={"switched": True}) if keep_note else None
 
     def delete_all(self) -> None:
         """Delete each account from the source, once the destination's copy reads the same."""
@@ -520,12 +579,9 @@ class _Step:
         if there is None or (held is not None and held != there):
             self._note(record, KEPT, problem=f"the {self.target.description} does not hold this key: the source keeps it")
             return
-        if isinstance(self.source, _Vault):
-            self.source.store.remove(record.label)
-        elif isinstance(self.target, _Vault):
+        if isinstance(self.target, _Vault):
             assert self.local is not None
-            self.local.remove(record.label)
+            self.local.remove(record.label)  # the account leaves this box's index too
         elif held is not None:
-            assert self.source.secrets is not None
-            self.source.secrets.delete(record.account_id)
+            self.source.delete(record)
         self._note(record, DELETED)

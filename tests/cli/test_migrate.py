@@ -149,6 +149,7 @@ def test_a_conflict_in_the_destination_is_not_overwritten_and_nothing_is_deleted
     ]
     assert "Nothing was switched" in moved.stdout
     assert in_keyring(box, "bitget:main") == other
+    assert in_keyring(box, "bitget:spare") is None  # its copy was taken out again
     assert in_file(box.env, MASTER_PASSWORD, "bitget:main") == key_of(bitget, "demo")
     assert in_file(box.env, MASTER_PASSWORD, "bitget:spare") == key_of(bitget, "demo-withdraw")
     assert index_of(box.env)["secret_backend"] == "encrypted-file" and index_of(box.env)["migration"] is None
@@ -222,3 +223,22 @@ def test_killed_during_delete_source_a_second_run_deletes_the_rest(box, key_json
     assert [label for label in labels if in_file(box.env, MASTER_PASSWORD, f"bitget:{label}")] == []
     assert index_of(box.env)["migration"] is None
     assert box("check", "third", "--json").json["uid"] == bitget.state.account("demo-readonly").uid
+
+
+@pytest.mark.slow
+def test_a_key_the_exchange_refuses_under_check_switches_nothing(box, key_json, bitget):
+    add_all(box, key_json, ["main", "spare"], env=NO_KEYRING)
+    keys = {label: key_of(bitget, LABELS[label]) for label in ("main", "spare")}
+    bitget.state.delete_key(keys["spare"].api_key.get_secret_value())
+
+    moved = box("migrate", "--to", "keyring", "--check", "--delete-source", "--json")
+
+    assert moved.code == 1, moved.stderr
+    assert statuses(moved) == {"main": "not moved", "spare": "check failed"} and moved.json["switched"] is False
+    assert moved.json["source_kept"] is True
+    assert index_of(box.env)["secret_backend"] == "encrypted-file" and index_of(box.env)["migration"] is None
+    for label, key in keys.items():
+        assert in_file(box.env, MASTER_PASSWORD, f"bitget:{label}") == key
+        assert in_keyring(box, f"bitget:{label}") is None  # the keyring is as it was
+    assert box("rotate", "spare", stdin=key_json("demo-readonly")).code == 0
+    assert box("migrate", "--to", "keyring", "--check").code == 0  # the replaced key is no conflict
