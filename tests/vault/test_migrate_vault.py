@@ -130,3 +130,29 @@ def test_killed_as_the_first_copy_lands_in_the_vault_a_second_run_finishes(lapto
         assert in_file(laptop.env, MASTER_PASSWORD, f"bitget:{label}") is None
     assert index_of(laptop.env)["accounts"] == [] and index_of(laptop.env)["migration"] is None
     assert laptop("doctor", env={"EXCHANGE_TUI_STORE": "vault"}).code == 0
+
+
+@pytest.mark.slow
+def test_killed_while_deleting_from_the_vault_doctor_repair_finishes(boxes, key_json, bitget, root, prefix):
+    labels = ["main", "spare", "third"]
+    server = boxes("server", EXCHANGE_TUI_MASTER_PASSWORD=MASTER_PASSWORD)
+    add_all(server, key_json, labels)
+    first = server.start("migrate", "--to", "file", "--delete-source")
+    kill_when(first, lambda: len(vault_names(root, prefix)) < len(labels), "the first delete from the Vault")
+
+    for label in labels:
+        copy = in_vault(root, prefix, label)
+        assert key_of(bitget, LABELS[label]) in (in_file(server.env, MASTER_PASSWORD, f"bitget:{label}"), copy and copy[0])
+    index = index_of(server.env)
+    assert index["migration"]["switched"] is True and index["secret_backend"] == "encrypted-file"
+    found = server("doctor", "--json")
+    assert found.code == 4 and any("after the switch" in problem for problem in found.json["problems"])
+
+    repaired = server("doctor", "--repair")
+
+    assert repaired.code == 0, repaired.stdout + repaired.stderr
+    assert "the interrupted move of the accounts to the encrypted-file store was finished" in repaired.stdout
+    assert vault_names(root, prefix) == [] and index_of(server.env)["migration"] is None
+    for label in labels:
+        assert in_file(server.env, MASTER_PASSWORD, f"bitget:{label}") == key_of(bitget, LABELS[label])
+    assert sorted(a["label"] for a in index_of(server.env)["accounts"]) == sorted(labels)
