@@ -20,8 +20,9 @@ The order, each step's state decidable from the index's note (:class:`PendingMig
    been read again and found the same;
 5. the note is dropped.
 
-Cut short before 3, the source is pinned and complete, and a second run copies what is missing.
-Cut short after it, the destination is pinned and complete, and a second run deletes what is left.
+Killed before 3, the source is pinned and complete, and a second run copies what is missing (an
+error before 3 drops the note at once: the box goes on with the source). Killed after it, the
+destination is pinned and complete, and a second run deletes what is left.
 Nothing here imports Textual; Vault's client is imported only when a Vault is one side.
 """
 
@@ -313,6 +314,17 @@ class _Mover:
             return Migration("none", self.wanted, "no store: this box has no accounts", "", delete_source, dry_run)
         if source_kind == self.wanted:
             raise MigrationRefused(f"this box's accounts are in the {source_kind} store already: nothing to move")
+        try:
+            return self._move(document, source_kind, dry_run=dry_run, delete_source=delete_source, check=check)
+        except BaseException as exc:
+            if not dry_run:
+                self._call_off(exc)
+            raise
+
+    def _move(
+        self, document: IndexDocument, source_kind: str, *, dry_run: bool, delete_source: bool, check: Check | None
+    ) -> Migration:
+        pending = document.migration
         source = self._open(source_kind, dry_run=False)
         target = self._open(self.wanted, dry_run=dry_run)
         if VAULT in (source.kind, target.kind):
@@ -338,6 +350,16 @@ class _Mover:
                 self._drop_note()
         return moving
 
+    def _call_off(self, exc: BaseException) -> None:
+        """A move that failed before its switch is called off: the source is pinned and holds every key,
+        so the note goes and the box goes on as before. One that failed after it keeps its note."""
+        try:
+            with self.index.edit() as current:
+                if current.migration is not None and not current.migration.switched:
+                    current.migration = None
+        except Exception as undo:
+            exc.add_note(f"dropping the move's note failed too ({undo}); exchange-tui doctor --repair finishes it")
+
     def _note(self, pending: PendingMigration | None, new: PendingMigration) -> PendingMigration:
         """Note the move before the first copy (or that an unfinished one is now to delete the source too)."""
         with self.index.edit() as current:
@@ -351,22 +373,13 @@ class _Mover:
 
     def _copy_and_switch(self, step: _Step, *, keep_note: bool) -> bool:
         """Copy until every account is in the destination, then switch; ``False`` if one cannot be
-        copied (nothing is switched then), and when dry. Before the switch the source holds every
-        key, so a failure drops the note and the box goes on as before."""
+        copied (its copies are taken out again and nothing is switched), and when dry."""
         dry = step.moving.dry_run
-        try:
-            while step.copy_all():
-                if dry:
-                    return False
-                if step.switch(keep_note=keep_note):
-                    return True
-        except BaseException as exc:
-            if not dry:
-                try:
-                    self._drop_note()
-                except Exception as undo:
-                    exc.add_note(f"dropping the move's note failed too ({undo}); exchange-tui doctor --repair finishes it")
-            raise
+        while step.copy_all():
+            if dry:
+                return False
+            if step.switch(keep_note=keep_note):
+                return True
         if not dry:
             step.undo_copies()
             self._drop_note()

@@ -83,3 +83,14 @@ def test_a_failure_while_copying_leaves_the_box_as_it_was(box, on_secret_service
     assert document.migration is None and document.secret_backend == "encrypted-file"
     box.add("bitget", "spare", credentials("spare"))  # the box goes on as before
     assert box.credentials("main") == credentials("main")
+
+
+def test_a_move_whose_destination_cannot_be_opened_is_called_off(box, monkeypatch):
+    note(box, switched=False)  # as a killed move leaves it
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+    with pytest.raises(SecretStoreUnavailable, match="no OS keyring"):
+        move(box)
+
+    assert box.index.load().migration is None
+    box.add("bitget", "spare", credentials("spare"))
