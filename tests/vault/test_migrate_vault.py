@@ -83,6 +83,7 @@ def test_a_box_file_into_the_fleet_vault_as_the_readme_says(laptop, key_json, bi
     secrets = [part for label in LABELS.values() for part in (bitget.state.account(label).secret_key, bitget.state.account(label).passphrase)]
     outputs = "".join(r.stdout + r.stderr for r in (dry, checked, deleted)) + bao.logs()
     assert [secret for secret in secrets if secret in outputs] == []
+    assert [path for path in laptop.files() if any(secret.encode() in path.read_bytes() for secret in secrets)] == []
 
 
 @pytest.mark.slow
