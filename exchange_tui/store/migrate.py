@@ -29,7 +29,7 @@ Nothing here imports Textual; Vault's client is imported only when a Vault is on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -157,8 +157,6 @@ class _Local:
 class _Vault:
     """A Vault: every account's secret with its facts."""
 
-    description: str
-
     def __init__(self, store: VaultAccountStore) -> None:
         self.store = store
         self.kind = VAULT
@@ -201,33 +199,21 @@ class _Vault:
 
 class CopiedAccount:
     """One account's copy in the destination, as the account service sees a store: the check reads
-    the key from here, so it is the destination's copy that the exchange is asked about."""
-
-    kind = "migration"
-    description = "the destination's copy"
-    locations = None
+    the key from here, so it is the destination's copy that the exchange is asked about. It has what
+    :meth:`AccountService.check <exchange_tui.service.AccountService.check>` uses of a store."""
 
     def __init__(self, record: AccountRecord, credentials: Credentials) -> None:
         self.record = record
         self._credentials = credentials
-
-    def accounts(self) -> list[AccountRecord]:
-        return [self.record]
 
     def get(self, label: str) -> AccountRecord:
         if label.casefold() != self.record.key:
             raise AccountNotFound(label)
         return self.record
 
-    def version(self, label: str) -> int:
-        return 0
-
     def credentials(self, label: str) -> Credentials:
         self.get(label)
         return self._credentials
-
-    def lock(self, label: str) -> AbstractContextManager[None]:
-        return nullcontext()
 
     def record_check(self, label: str, summary: CheckSummary) -> AccountRecord:
         self.record = self.get(label).model_copy(update={"last_check": summary})
