@@ -218,14 +218,23 @@ def _store(args: argparse.Namespace):
     """The account store this box uses. The encrypted file's master password comes from
     ``--master-password-fd``, the file or the environment, else a prompt; ``--allow-insecure`` lets a
     plain-text Vault address on another machine through."""
-    from exchange_tui.store import MasterPassword, open_account_store
+    from exchange_tui.store import open_account_store
 
     return open_account_store(
-        password_source=MasterPassword(fd=args.master_password_fd),
+        password_source=_password_source(args),
         environ=args.settings.environ,
         allow_insecure=args.allow_insecure,
         lazy=args.command in INDEX_ONLY,
     )
+
+
+def _password_source(args: argparse.Namespace):
+    """The master password's source for this run, one for every store it opens: each source is read once."""
+    from exchange_tui.store import MasterPassword
+
+    if getattr(args, "password_source", None) is None:
+        args.password_source = MasterPassword(fd=args.master_password_fd)
+    return args.password_source
 
 
 def _service(args: argparse.Namespace):
@@ -507,8 +516,10 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
     """The store in use, the index against it, our files' modes; exit 4 while a problem remains."""
     from exchange_tui.store import checkup
 
+    moves = await asyncio.to_thread(_finish_move, args)
     store = await asyncio.to_thread(_store, args)
     found = await asyncio.to_thread(checkup, store, repair=args.repair)
+    found.finished, found.unfinished = moves
     if args.json:
         _print_json(found.as_json())
     else:
@@ -516,7 +527,7 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
         if store.locations is not None:
             print(f"index         {store.locations.index_file}")
         print(f"accounts      {found.accounts}")
-        for line in found.reconciliation.recovered():
+        for line in found.recovered():
             print(f"finished      {line}")
         for line in found.problems():
             print(f"found         {line}")
@@ -608,6 +619,165 @@ def _reset_master_password(args: argparse.Namespace, locations, shown: str) -> i
     for label in labels:
         print(f"secret missing: {label}: add the key again with exchange-tui rotate {label}")
     return EXIT_OK
+
+
+MIGRATE_TO = {"keyring": "os-keyring", "file": "encrypted-file", "vault": "vault"}
+"""``migrate --to``'s names of the stores, and the store kinds they stand for."""
+VAULT_SETTING = 'store = "vault"'
+
+
+async def cmd_migrate(args: argparse.Namespace) -> int:
+    """Every account copied to another store, read back and compared (and with ``--check``, checked with
+    the exchange there), the box switched to it, and with ``--delete-source`` the source's copies deleted."""
+    from exchange_tui.store.migrate import migrate
+
+    loop = asyncio.get_running_loop()
+
+    def check(record, credentials) -> KeyReport:
+        return asyncio.run_coroutine_threadsafe(_check_copy(args, record, credentials), loop).result()
+
+    moved = await asyncio.to_thread(_migrate, args, migrate, check if args.check else None)
+    if args.json:
+        _print_json(_migration_json(moved, args))
+    else:
+        _print_migration(moved, args)
+    return _migration_exit(moved)
+
+
+def _migrate(args: argparse.Namespace, migrate, check):
+    from exchange_tui.store import Locations
+    from exchange_tui.store.migrate import MigrationRefused
+
+    try:
+        return migrate(
+            MIGRATE_TO[args.to],
+            locations=Locations.from_env(args.settings.environ),
+            password_source=_password_source(args),
+            environ=args.settings.environ,
+            allow_insecure=args.allow_insecure,
+            dry_run=args.dry_run,
+            delete_source=args.delete_source,
+            check=check,
+        )
+    except MigrationRefused as refused:
+        raise CliError(str(refused), EXIT_USAGE) from None
+
+
+async def _check_copy(args: argparse.Namespace, record, credentials) -> KeyReport:
+    """The exchange's word on the destination's copy of the key, through the account service."""
+    from exchange_tui.service import AccountService
+    from exchange_tui.store.migrate import CopiedAccount
+
+    copy = CopiedAccount(record, credentials)
+    async with AccountService(copy, settings=args.settings, allow_insecure=args.allow_insecure) as service:
+        return (await service.check(record.label)).report
+
+
+def _migration_exit(moved) -> int:
+    """1 for a conflict or a refused key, 3 if the exchange could not be reached, 4 for a missing secret."""
+    from exchange_tui.store.migrate import CONFLICT, MISSING
+
+    codes = [EXIT_OK]
+    for account in moved.accounts:
+        if account.status == CONFLICT:
+            codes.append(EXIT_REFUSED)
+        elif account.status == MISSING:
+            codes.append(EXIT_STORE)
+        elif account.report is not None and not account.report.connected:
+            codes.append(_report_exit(account.report))
+    return max(codes)
+
+
+def _switch_lines(moved, args: argparse.Namespace) -> list[str]:
+    """What the user changes to point the box at a Vault, or away from one."""
+    if not moved.switched or moved.dry_run:
+        return []
+    config_file = args.settings.config_file
+    if moved.destination == "vault":
+        return [
+            f"To use them on this box, add this line to {config_file}:",
+            VAULT_SETTING,
+            "or set EXCHANGE_TUI_STORE=vault in its environment.",
+        ]
+    if moved.source == "vault" and args.settings.environ.get("EXCHANGE_TUI_STORE"):
+        return [
+            f"To use them on this box, take {VAULT_SETTING} out of {config_file} "
+            "and EXCHANGE_TUI_STORE out of its environment."
+        ]
+    return []
+
+
+def _migration_json(moved, args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "from": moved.source,
+        "to": moved.destination,
+        "dry_run": moved.dry_run,
+        "resumed": moved.resumed,
+        "switched": moved.switched,
+        "accounts": [
+            {
+                "label": account.label,
+                "exchange": account.exchange,
+                "status": account.status,
+                "already_there": account.already_there,
+                "problem": account.problem,
+            }
+            for account in moved.accounts
+        ],
+        "source_kept": moved.source_kept,
+        "next": _switch_lines(moved, args),
+    }
+
+
+def _print_migration(moved, args: argparse.Namespace) -> None:
+    if not moved.accounts and moved.source == "none":
+        print("No accounts to move.")
+        return
+    print(f"from  {moved.source_description}")
+    print(f"to    {moved.destination_description}")
+    for account in moved.accounts:
+        problem = f": {account.problem}" if account.problem else ""
+        there = " (it was there already)" if account.already_there and account.status != "already there" else ""
+        print(f"  {account.label:<16}{account.exchange:<9}{account.status}{there}{problem}")
+    if moved.dry_run:
+        print("Dry run: nothing was changed.")
+    elif not moved.switched:
+        print(f"Nothing was switched: this box still uses the {moved.source} store, which keeps every key.")
+    else:
+        print(f"Every account is in the {moved.destination} store, read back and compared.")
+        if moved.source_kept:
+            print(f"The {moved.source} store keeps its copies.")
+    for line in _switch_lines(moved, args):
+        print(line)
+
+
+def _finish_move(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """For ``doctor``: a move to another store an interrupted ``migrate`` left, finished with ``--repair``;
+    (what was finished, what is left)."""
+    from exchange_tui.store import Locations
+    from exchange_tui.store.migrate import describe, migrate, unfinished
+
+    locations = Locations.from_env(args.settings.environ)
+    pending = unfinished(locations)
+    if pending is None:
+        return [], []
+    if not args.repair:
+        return [], [describe(pending)]
+    moved = migrate(
+        pending.destination,
+        locations=locations,
+        password_source=_password_source(args),
+        environ=args.settings.environ,
+        allow_insecure=args.allow_insecure,
+        delete_source=pending.delete_source,
+    )
+    if moved.switched:
+        return [f"the interrupted move of the accounts to the {pending.destination} store was finished"], []
+    left = "; ".join(f"account {a.label!r}: {a.status}: {a.problem}" for a in moved.accounts if a.blocking)
+    return [], [
+        f"the interrupted move to the {pending.destination} store cannot be finished, "
+        f"the box stays on the {pending.source} store: {left}"
+    ]
 
 
 # -- parsing -------------------------------------------------------------------
@@ -732,6 +902,18 @@ def _parser() -> argparse.ArgumentParser:
         help="the password is forgotten: keep the old file aside and start an empty one (the accounts' keys must be added again)",
     )
     passwd.add_argument("--yes", action="store_true", help="with --reset: do not ask for confirmation")
+    migrate = command(
+        "migrate",
+        cmd_migrate,
+        "move every account to another secret store: copied, read back and compared before the switch",
+        url=False,
+    )
+    migrate.add_argument("--to", required=True, choices=list(MIGRATE_TO), help="the store to move the accounts to")
+    migrate.add_argument("--dry-run", action="store_true", help="list what would move; change nothing")
+    migrate.add_argument("--check", action="store_true", help="check each copied key with the exchange before the switch")
+    migrate.add_argument(
+        "--delete-source", action="store_true", help="after the switch, delete each key from the store it came from"
+    )
     commands.add_parser(
         "simulator", add_help=False, help="serve an exchange's simulator on loopback (exchange-tui simulator --help)"
     )

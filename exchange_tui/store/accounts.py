@@ -260,6 +260,7 @@ class AccountStore:
         )
         with self.lock(label):
             with self.index.edit() as document:
+                self._refuse_while_moving(document, after_switch=True)
                 taken = document.find(label)
                 if taken is not None:
                     raise AccountExists(taken.label)
@@ -268,6 +269,7 @@ class AccountStore:
             try:
                 self.secrets.write(record.account_id, credentials)
                 with self.index.edit() as document:
+                    self._refuse_while_moving(document, after_switch=True)
                     document.put(record)
                     document.unmark(record.account_id)
             except BaseException as exc:
@@ -297,6 +299,7 @@ class AccountStore:
                 started=now(),
             )
             with self.index.edit() as document:
+                self._refuse_while_moving(document, after_switch=False)
                 document.start_rotation(pending)
             try:
                 self.secrets.write(record.account_id, credentials)
@@ -335,6 +338,7 @@ class AccountStore:
         deleted the account is put back and the error raised, so nothing has changed."""
         with self.lock(label):
             with self.index.edit() as document:
+                self._refuse_while_moving(document, after_switch=True)
                 record = document.drop(label)
                 if record is None:
                     raise AccountNotFound(label)
@@ -356,6 +360,24 @@ class AccountStore:
                 if not document.accounts and not document.purge:
                     document.secret_backend = None
         return record
+
+    def _refuse_while_moving(self, document: IndexDocument, *, after_switch: bool) -> None:
+        """No change to an account while ``exchange-tui migrate`` copies the accounts to another store
+        (the copy would miss it), nor in a store the box no longer points at. ``after_switch``: the
+        change is allowed once every account is copied and the box points at the new store.
+        """
+        pinned = document.secret_backend
+        if pinned not in (None, self.secrets.kind):
+            raise SecretStoreUnavailable(
+                f"this box's accounts have moved to the {pinned} store, not the {self.secrets.description}: "
+                "start exchange-tui again"
+            )
+        moving = document.migration
+        if moving is not None and not (after_switch and moving.switched):
+            raise SecretStoreUnavailable(
+                f"this box's accounts are being moved from the {moving.source} store to the {moving.destination} "
+                "store: let exchange-tui migrate finish (or run exchange-tui doctor --repair), then try again"
+            )
 
     def record_check(self, label: str, summary: CheckSummary) -> AccountRecord:
         """Remember the outcome of the latest check of the account's key."""

@@ -57,15 +57,23 @@ class Checkup:
     reconciliation: Reconciliation
     modes: list[ModeProblem] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
+    """Moves to another store (``exchange-tui migrate``) cut short and not finished here."""
+    finished: list[str] = field(default_factory=list)
+    """Such moves finished here."""
 
     @property
     def healthy(self) -> bool:
         fixed = all(problem.fixed for problem in self.modes) and all(left.removed for left in self.leftovers)
-        return self.reconciliation.settled and fixed
+        return self.reconciliation.settled and fixed and not self.unfinished
 
     def problems(self) -> list[str]:
-        found = self.reconciliation.messages() + [problem.message() for problem in self.modes]
+        found = self.unfinished + self.reconciliation.messages() + [problem.message() for problem in self.modes]
         return found + [leftover.message() for leftover in self.leftovers]
+
+    def recovered(self) -> list[str]:
+        """One line per interrupted operation that was finished, for a person."""
+        return self.finished + self.reconciliation.recovered()
 
     def as_json(self) -> dict[str, object]:
         found = self.reconciliation
@@ -79,7 +87,7 @@ class Checkup:
             "stale_key_prefixes": found.stale_key_prefixes,
             "orphan_secrets": found.orphan_secrets,
             "adopted": found.adopted,
-            "finished": found.recovered(),
+            "finished": self.recovered(),
             "busy": found.busy,
             "can_list_secrets": found.can_list_secrets,
             "modes": [

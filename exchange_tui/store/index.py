@@ -180,6 +180,23 @@ class PendingRotation(BaseModel):
     started: datetime
 
 
+class PendingMigration(BaseModel):
+    """A move of every account to another store (``exchange-tui migrate``), noted before the first
+    copy and dropped when it is done, so a second run or ``doctor --repair`` finishes one cut short.
+
+    ``switched``: every account was copied and read back, and the box points at ``destination``
+    (for a local one, the pin moved with the same write); only deleting the source's copies is left.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    destination: str
+    delete_source: bool = False
+    switched: bool = False
+    started: datetime
+
+
 class IndexDocument(BaseModel):
     """The index file's content.
 
@@ -188,6 +205,7 @@ class IndexDocument(BaseModel):
     accounts never end up split over two stores when the keyring is locked for a while.
     ``purge`` lists account ids whose secret must be deleted unless the account is listed: an add
     or remove in progress, or one a crash interrupted. ``rotations`` lists key swaps in progress.
+    ``migration`` is a move to another store in progress (:class:`PendingMigration`).
     """
 
     version: int = INDEX_VERSION
@@ -195,6 +213,7 @@ class IndexDocument(BaseModel):
     accounts: list[AccountRecord] = Field(default_factory=list)
     purge: list[str] = Field(default_factory=list)
     rotations: list[PendingRotation] = Field(default_factory=list)
+    migration: PendingMigration | None = None
 
     def find(self, label: str) -> AccountRecord | None:
         key = label.casefold()

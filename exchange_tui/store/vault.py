@@ -260,7 +260,13 @@ class VaultAccountStore:
         record = AccountRecord.new(
             exchange, label, credentials, demo_trading=demo_trading, base_url=base_url, site=site, testnet=testnet
         )
-        path = self._path(exchange, label)
+        return self.add_record(record, credentials)
+
+    def add_record(self, record: AccountRecord, credentials: Credentials) -> AccountRecord:
+        """:meth:`add` with every fact of ``record`` as it is (its created and rotated times, its last
+        check), for an account moved here from another store."""
+        label = record.label
+        path = self._path(record.exchange, label)
         with self.lock(label):
             found = self._find(label)
             if found is not None and (_record(found.facts) is not None or found.path != path):
