@@ -25,6 +25,7 @@ Keys sharing a ``uid`` are keys of one account: they share the first such key's 
 from __future__ import annotations
 
 import ipaddress
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -90,7 +91,9 @@ class SimAccount(BaseModel):
     enable_margin: bool = False
     permits_universal_transfer: bool = False
     ips: tuple[str, ...] = ()
-    create_time: int = 1698645219000
+    create_time: int = Field(default_factory=lambda: int(time.time() * 1000))
+    """When the key was made (``createTime``, ms): when the simulator loaded it, unless the file says,
+    so a demo key is as new as a key just made is (the reference's example is 1698645219000)."""
     trading_authority_expiration_time: int | None = None
     can_trade: bool = True
     can_withdraw: bool = True
