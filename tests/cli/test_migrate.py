@@ -113,7 +113,7 @@ def test_keyring_to_a_new_file_with_a_check(box, key_json, bitget):
     assert in_file(box.env, "a-new-one", "bitget:main") == key_of(bitget, "demo") == in_keyring(box, "bitget:main")
     assert index_of(box.env)["secret_backend"] == "encrypted-file"
     assert index_of(box.env)["accounts"][0]["last_check"]["status"] == "connected"
-    wrong = box("accounts", env={"EXCHANGE_TUI_MASTER_PASSWORD": MASTER_PASSWORD})
+    wrong = box("doctor", env={"EXCHANGE_TUI_MASTER_PASSWORD": MASTER_PASSWORD})
     assert wrong.code == 4  # the box uses the new file now, with its own password
 
 
