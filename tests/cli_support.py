@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+MASTER_PASSWORD = "cli-tests-master-password"
+"""The master password of the ``cli`` fixture's encrypted file."""
+
 COMMAND = [sys.executable, "-m", "exchange_tui"]
 CHECKOUT = Path(__file__).resolve().parents[1]
 

@@ -4,10 +4,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cli_support import Result, environment, run
+from cli_support import MASTER_PASSWORD, Result, environment, run
 from cli_support import start as start_cli
 
-MASTER_PASSWORD = "cli-tests-master-password"
 
 
 @dataclass

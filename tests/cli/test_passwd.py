@@ -11,8 +11,7 @@ import pty
 import select
 
 import pytest
-from cli_support import COMMAND, kill_when, kill_when_it_lands, this_checkout
-from conftest import MASTER_PASSWORD
+from cli_support import COMMAND, MASTER_PASSWORD, kill_when, kill_when_it_lands, this_checkout
 from pydantic import SecretStr
 
 from exchange_tui.store import Locations
