@@ -453,13 +453,15 @@ async def _watch_balance(args: argparse.Namespace) -> int:
     if not args.label:
         raise CliError("--watch needs the account's LABEL", EXIT_USAGE)
     loop = asyncio.get_running_loop()
-    trouble_since = loop.time()
     healthy = False
     problem = "no answer"
     async with (
         _service(args) as service,
         aclosing(service.watch(args.label, poll_interval=args.interval, store_timeout=args.timeout)) as snapshots,
     ):
+        # From here: the time it took to open the store (an Argon2 derivation, a keyring) is not the
+        # exchange's, and on a busy box it can take longer than a short --timeout.
+        trouble_since = loop.time()
         while True:
             # A live stream that is up sends nothing while balances stay the same: only time spent
             # without an answer (from the start, or since the first failed reading) counts.
