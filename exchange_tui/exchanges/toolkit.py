@@ -32,7 +32,7 @@ from exchange_tui.exchanges.errors import (
     PermissionMissing,
     RateLimited,
 )
-from exchange_tui.models import Balance, BalanceReading, BalanceSource, Credentials, Reason
+from exchange_tui.models import Balance, BalanceReading, BalanceSource, Credentials, KeyReport, Reason
 
 T = TypeVar("T")
 
@@ -246,6 +246,8 @@ class RestClient:
     """
 
     NAME = "the exchange"
+    EXCHANGE = ""
+    """The exchange's id, in its key reports."""
     RATE_LIMITS: Mapping[str, tuple[int, float]] = {}
     """Path to (requests, window in seconds), from the exchange's documentation."""
     DEFAULT_RATE_LIMIT: tuple[int, float] = (5, 1.0)
@@ -296,6 +298,32 @@ class RestClient:
     async def fetch_server_time(self) -> int:
         """The exchange's clock in Unix milliseconds (an unsigned call)."""
         raise NotImplementedError
+
+    async def _check_where_it_belongs(self) -> KeyReport:
+        """The report of a key the exchange accepted, checked (where the exchange says a key belongs to
+        another of its environments) there too; raises the exchange's refusal."""
+        raise NotImplementedError
+
+    def _where(self) -> dict[str, Any]:
+        """What a report says of where the key was checked: demo trading, and the testnet or site
+        where the exchange has them."""
+        return {"demo_trading": self.demo_trading}
+
+    # -- the key check ----------------------------------------------------------------
+
+    async def check_key(self) -> KeyReport:
+        """Verify the key and gather one report: connected or not, permissions, warnings, balances.
+
+        Never raises for what the exchange says: a refusal becomes a report with ``connected=False``
+        and the error's code, message and hint.
+        """
+        try:
+            return await self._check_where_it_belongs()
+        except ExchangeError as error:
+            return self._report(connected=False, error=error.info())
+
+    def _report(self, *, connected: bool = True, **fields: Any) -> KeyReport:
+        return KeyReport(exchange=self.EXCHANGE, connected=connected, checked_at=datetime.now(UTC), **self._where(), **fields)
 
     def resyncs(self, error: ClockSkew) -> bool:
         """Whether syncing the clock again can cure this refusal (the default: every clock refusal)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -127,6 +126,7 @@ class BinanceRest(toolkit.RestClient):
     """What both of Binance's hosts share: how a request is signed and an answer read."""
 
     NAME = "Binance"
+    EXCHANGE = ID
     RATE_LIMITS = RATE_LIMITS
     DEFAULT_RATE_LIMIT = (5, 1.0)
     TIME_PATH = SERVER_TIME
@@ -281,25 +281,10 @@ class BinanceClient(BinanceRest):
 
     # -- the key check ---------------------------------------------------
 
-    async def check_key(self) -> KeyReport:
-        """Verify the key and gather one report. Never raises for what Binance says: a refusal becomes a
-        report with ``connected=False`` and the error's code, message and hint."""
-        try:
-            return await self._check_in_some_environment()
-        except ExchangeError as error:
-            return self._report(connected=False, error=error.info())
+    def _where(self) -> dict[str, Any]:
+        return {"demo_trading": self.demo_trading, "testnet": self.testnet}
 
-    def _report(self, *, connected: bool = True, **fields: Any) -> KeyReport:
-        return KeyReport(
-            exchange=ID,
-            connected=connected,
-            checked_at=datetime.now(UTC),
-            demo_trading=self.demo_trading,
-            testnet=self.testnet,
-            **fields,
-        )
-
-    async def _check_in_some_environment(self) -> KeyReport:
+    async def _check_where_it_belongs(self) -> KeyReport:
         """The key's own environment first; a key Binance does not know there, once in each other one."""
         given = self.environment
         try:

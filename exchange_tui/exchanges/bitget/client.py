@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -67,6 +66,7 @@ class BitgetClient(toolkit.RestClient):
     """
 
     NAME = "Bitget"
+    EXCHANGE = ID
     RATE_LIMITS = RATE_LIMITS
 
     def __init__(
@@ -180,23 +180,7 @@ class BitgetClient(toolkit.RestClient):
 
     # -- the key check ---------------------------------------------------
 
-    async def check_key(self) -> KeyReport:
-        """Verify the key and gather one report: connected or not, permissions, warnings, balances.
-
-        Never raises for what the exchange says: a refusal becomes a report with
-        ``connected=False`` and the error's code, message and hint.
-        """
-        try:
-            return await self._check_in_either_environment()
-        except ExchangeError as error:
-            return self._report(connected=False, error=error.info())
-
-    def _report(self, *, connected: bool = True, **fields: Any) -> KeyReport:
-        return KeyReport(
-            exchange=ID, connected=connected, checked_at=datetime.now(UTC), demo_trading=self.demo_trading, **fields
-        )
-
-    async def _check_in_either_environment(self) -> KeyReport:
+    async def _check_where_it_belongs(self) -> KeyReport:
         try:
             return await self._check()
         except WrongEnvironment as error:

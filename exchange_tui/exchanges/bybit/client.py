@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -91,6 +90,7 @@ class BybitClient(toolkit.RestClient):
     """
 
     NAME = "Bybit"
+    EXCHANGE = ID
     RATE_LIMITS = RATE_LIMITS
     DEFAULT_RATE_LIMIT = (5, 1.0)
 
@@ -236,28 +236,10 @@ class BybitClient(toolkit.RestClient):
 
     # -- the key check ---------------------------------------------------
 
-    async def check_key(self) -> KeyReport:
-        """Verify the key and gather one report: connected or not, permissions, expiry, warnings, balances.
+    def _where(self) -> dict[str, Any]:
+        return {"demo_trading": self.demo_trading, "testnet": self.testnet}
 
-        Never raises for what Bybit says: a refusal becomes a report with ``connected=False`` and the error's
-        code, message and hint.
-        """
-        try:
-            return await self._check_in_any_environment()
-        except ExchangeError as error:
-            return self._report(connected=False, error=error.info())
-
-    def _report(self, *, connected: bool = True, **fields: Any) -> KeyReport:
-        return KeyReport(
-            exchange=ID,
-            connected=connected,
-            checked_at=datetime.now(UTC),
-            demo_trading=self.demo_trading,
-            testnet=self.testnet,
-            **fields,
-        )
-
-    async def _check_in_any_environment(self) -> KeyReport:
+    async def _check_where_it_belongs(self) -> KeyReport:
         """The check where the key was added; on 10003, once on each other environment's own host."""
         try:
             return await self._check()

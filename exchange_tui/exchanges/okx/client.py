@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -78,6 +77,7 @@ class OkxClient(toolkit.RestClient):
     """
 
     NAME = "OKX"
+    EXCHANGE = ID
     RATE_LIMITS = RATE_LIMITS
     DEFAULT_RATE_LIMIT = (5, 2.0)
     RATE_WINDOW_S = 2.0
@@ -181,28 +181,10 @@ class OkxClient(toolkit.RestClient):
 
     # -- the key check ---------------------------------------------------
 
-    async def check_key(self) -> KeyReport:
-        """Verify the key and gather one report: connected or not, permissions, warnings, balances.
+    def _where(self) -> dict[str, Any]:
+        return {"demo_trading": self.demo_trading, "site": self.site.id}
 
-        Never raises for what OKX says: a refusal becomes a report with ``connected=False`` and the
-        error's code, message and hint.
-        """
-        try:
-            return await self._check_in_either_environment()
-        except ExchangeError as error:
-            return self._report(connected=False, error=error.info())
-
-    def _report(self, *, connected: bool = True, **fields: Any) -> KeyReport:
-        return KeyReport(
-            exchange=ID,
-            connected=connected,
-            checked_at=datetime.now(UTC),
-            demo_trading=self.demo_trading,
-            site=self.site.id,
-            **fields,
-        )
-
-    async def _check_in_either_environment(self) -> KeyReport:
+    async def _check_where_it_belongs(self) -> KeyReport:
         try:
             return await self._check()
         except WrongEnvironment as error:
