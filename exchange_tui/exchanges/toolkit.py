@@ -210,6 +210,12 @@ class ClockOffset:
         if self._sync is not None:
             self._sync.cancel()
 
+    def forget(self) -> None:
+        """Another host from now on: its clock is measured afresh, beside the next signed calls."""
+        self.cancel()
+        self._sync = None
+        self.offset_ms = None
+
     def _begin(self, server_time_ms: Callable[[], Awaitable[int]]) -> None:
         self._sync = asyncio.ensure_future(self.measure(server_time_ms))
         # A measurement nobody waits for may fail unseen: the next one that is waited for reports it.
@@ -248,6 +254,8 @@ class RestClient:
     NAME = "the exchange"
     EXCHANGE = ""
     """The exchange's id, in its key reports."""
+    testnet = False
+    """Whether the key is of the exchange's testnet (where it has one, a client says)."""
     RATE_LIMITS: Mapping[str, tuple[int, float]] = {}
     """Path to (requests, window in seconds), from the exchange's documentation."""
     DEFAULT_RATE_LIMIT: tuple[int, float] = (5, 1.0)
@@ -305,9 +313,9 @@ class RestClient:
         raise NotImplementedError
 
     def _where(self) -> dict[str, Any]:
-        """What a report says of where the key was checked: demo trading, and the testnet or site
-        where the exchange has them."""
-        return {"demo_trading": self.demo_trading}
+        """What a report says of where the key was checked: demo trading and testnet (and the site,
+        where the exchange has several)."""
+        return {"demo_trading": self.demo_trading, "testnet": self.testnet}
 
     # -- the key check ----------------------------------------------------------------
 
@@ -345,6 +353,12 @@ class RestClient:
 
     async def sync_clock(self) -> float:
         return await self.clock.measure(self.fetch_server_time)
+
+    def point_at(self, base_url: str) -> None:
+        """Talk to another host from now on (another environment's): its clock is measured afresh."""
+        self.base_url = base_url.rstrip("/")
+        self._http.base_url = self.base_url
+        self.clock.forget()
 
     def start_clock(self) -> None:
         """Measure the offset beside the first signed calls (:class:`ClockOffset`)."""

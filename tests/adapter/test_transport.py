@@ -87,7 +87,7 @@ async def test_authentication_errors_are_raised_typed(connect, simulator, tamper
 
 async def test_public_calls_need_no_key(simulator):
     async with BitgetClient(base_url=simulator.url) as client:
-        assert abs(await client.server_time() - simulator.state.now_ms()) < 5_000
+        assert abs(await client.fetch_server_time() - simulator.state.now_ms()) < 5_000
         prices = await client.spot_tickers()
     assert prices["BTCUSDT"] > 0
 

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -116,12 +116,6 @@ def rest_urls(environment: Environment, urls: Mapping[str, str]) -> tuple[str, s
     return spot_url, (hosts.futures if is_default(spot) else spot_url)
 
 
-def ws_base(rest_url: str) -> str:
-    """``http://127.0.0.1:P/x`` -> ``ws://127.0.0.1:P/x`` (``https`` -> ``wss``)."""
-    scheme, netloc, path, _, _ = urlsplit(rest_url)
-    return urlunsplit(("wss" if scheme == "https" else "ws", netloc, path.rstrip("/"), "", ""))
-
-
 class BinanceRest(toolkit.RestClient):
     """What both of Binance's hosts share: how a request is signed and an answer read."""
 
@@ -178,12 +172,6 @@ class BinanceRest(toolkit.RestClient):
         if not isinstance(data, dict) or "serverTime" not in data:
             raise ExchangeUnavailable("malformed", "no serverTime", "Binance answered with something unreadable: try again")
         return int(data["serverTime"])
-
-    def point_at(self, base_url: str) -> None:
-        """Talk to another host from now on (another environment's): its clock is measured afresh."""
-        self.base_url = base_url.rstrip("/")
-        self._http.base_url = self.base_url
-        self.clock.offset_ms = None
 
 
 class FuturesRest(BinanceRest):
@@ -280,9 +268,6 @@ class BinanceClient(BinanceRest):
         await self.futures.request("PUT", LISTEN_KEY)
 
     # -- the key check ---------------------------------------------------
-
-    def _where(self) -> dict[str, Any]:
-        return {"demo_trading": self.demo_trading, "testnet": self.testnet}
 
     async def _check_where_it_belongs(self) -> KeyReport:
         """The key's own environment first; a key Binance does not know there, once in each other one."""
@@ -444,8 +429,6 @@ def _object(data: Any, what: str) -> dict[str, Any]:
     raise ExchangeUnavailable("malformed", f"no {what} in Binance's answer", "Binance answered with something unreadable: try again")
 
 
-
-
 def spot_balances(account: Mapping[str, Any]) -> list[Balance]:
     """``/api/v3/account``'s ``balances``: ``free`` and ``locked`` (in orders)."""
     return [
@@ -497,8 +480,6 @@ def value_in_usdt(balances: list[Balance], prices: Mapping[str, Decimal]) -> lis
 
 def ordered(balances: list[Balance]) -> list[Balance]:
     return toolkit.ordered(balances, ACCOUNTS)
-
-
 
 
 def _unless_refused(result: list[Balance] | ExchangeError) -> list[Balance]:

@@ -24,12 +24,11 @@ from exchange_tui.exchanges.binance.client import (
     ordered,
     spot_balances,
     value_in_usdt,
-    ws_base,
 )
 from exchange_tui.exchanges.binance.spec import HOSTS
 from exchange_tui.exchanges.binance.stream import BalanceStream
 from exchange_tui.exchanges.errors import ExchangeError
-from exchange_tui.exchanges.toolkit import live_with_fallback, outcome, polled
+from exchange_tui.exchanges.toolkit import live_with_fallback, outcome, polled, ws_url_beside
 from exchange_tui.models import Balance, BalanceReading
 
 WS_API_PATH = "/ws-api/v3"
@@ -57,7 +56,7 @@ def _ws_url(urls: Mapping[str, str], setting: str, rest: str, environment: Envir
     if is_default(rest):
         hosts = HOSTS[environment]
         return hosts.ws_api if spot else hosts.futures_ws
-    return ws_base(rest) + path
+    return ws_url_beside(rest, False, path)
 
 
 async def live_balances(

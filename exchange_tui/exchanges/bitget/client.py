@@ -134,10 +134,6 @@ class BitgetClient(toolkit.RestClient):
 
     # -- calls -----------------------------------------------------------
 
-    async def server_time(self) -> int:
-        """Bitget's clock in Unix milliseconds."""
-        return await self.fetch_server_time()
-
     async def account_info(self) -> dict[str, Any]:
         """The key's own account: ``userId``, ``authorities`` and ``ips`` (classic accounts)."""
         return await self._get("/api/v2/spot/account/info")
@@ -337,8 +333,6 @@ def _mode_of(info: dict[str, Any] | ExchangeError) -> AccountMode:
 def _uid(info: dict[str, Any]) -> str | None:
     """The account's uid: ``uid`` on Bitget's v3 page, ``userId`` on v2 and in some SDKs' v3 (reference §9)."""
     return str(info.get("uid") or info.get("userId") or "") or None
-
-
 
 
 def _unless_refused(outcome: T | ExchangeError, refused: T) -> T:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -66,9 +66,6 @@ UNIFIED = "unified"
 FUNDING = "funding"
 ACCOUNTS = (UNIFIED, FUNDING)
 ENVIRONMENTS = (Environment.LIVE, Environment.DEMO, Environment.TESTNET)
-
-T = TypeVar("T")
-
 
 def rest_url(environment: Environment, urls: Mapping[str, str]) -> str:
     """An environment's REST base: its own setting (``url``, ``demo_url``, ``testnet_url``) if set; else a
@@ -128,9 +125,7 @@ class BybitClient(toolkit.RestClient):
     def _move_to(self, environment: Environment, base_url: str) -> None:
         """Point the client at another environment's host (its clock is measured again)."""
         self.environment = environment
-        self.base_url = base_url
-        self._http.base_url = httpx.URL(base_url)
-        self.clock.offset_ms = None
+        self.point_at(base_url)
 
     # -- what is Bybit's own -----------------------------------------------
 
@@ -235,9 +230,6 @@ class BybitClient(toolkit.RestClient):
         }
 
     # -- the key check ---------------------------------------------------
-
-    def _where(self) -> dict[str, Any]:
-        return {"demo_trading": self.demo_trading, "testnet": self.testnet}
 
     async def _check_where_it_belongs(self) -> KeyReport:
         """The check where the key was added; on 10003, once on each other environment's own host."""
@@ -354,8 +346,6 @@ def key_warnings(report: KeyReport, permissions: KeyPermissions, info: Mapping[s
 # -- reading Bybit's answers ---------------------------------------------------
 
 
-
-
 def unified_balances(result: Any) -> list[Balance]:
     """The coins of ``wallet-balance``'s ``result.list`` (or of a ``wallet`` push's ``data``, the same shape)."""
     entries = result.get("list") if isinstance(result, dict) else result
@@ -406,6 +396,5 @@ def ordered(balances: list[Balance]) -> list[Balance]:
 
 
 total_usdt = toolkit.total_usdt
-
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
@@ -52,9 +52,6 @@ DEMO_HEADER = "x-simulated-trading"
 TRADING = "trading"
 FUNDING = "funding"
 ACCOUNTS = (TRADING, FUNDING)
-
-T = TypeVar("T")
-
 
 def site_of(url: str | None, site_id: str | None) -> Site:
     """The site a key connects to: the one whose REST host ``url`` is, else the one it was added with."""
@@ -285,8 +282,6 @@ def _first(data: Any, what: str) -> dict[str, Any]:
     raise ExchangeUnavailable("malformed", f"no {what} in OKX's answer", "OKX answered with something unreadable: try again")
 
 
-
-
 def trading_balances(data: Any) -> list[Balance]:
     """The coins of ``/api/v5/account/balance``'s ``data``, or of an ``account`` push's (the same shape):
     each entry's ``details``."""
@@ -338,6 +333,5 @@ def ordered(balances: list[Balance]) -> list[Balance]:
 
 
 total_usdt = toolkit.total_usdt
-
 
 
