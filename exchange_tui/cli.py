@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from pydantic import SecretStr
 
-from exchange_tui.exchanges.base import countdown
 from exchange_tui.exchanges.errors import ExchangeError, ExchangeUnavailable, RateLimited
 from exchange_tui.exchanges.registry import EXCHANGES
 from exchange_tui.hardening import forbid_core_dumps
@@ -281,8 +280,8 @@ def _times_notes(service: AccountService, record, now: datetime) -> list[str]:
     rule = EXCHANGES[record.exchange].key_expiry if record.exchange in EXCHANGES else None
     expires_at = record.last_check.expires_at if record.last_check else None
     if rule is not None and expires_at is not None:
-        notes.append(f"{rule.event} {countdown(expires_at, now)} ({expires_at:%Y-%m-%d})")
-    if service.too_old(record, now):
+        notes.append(rule.when(expires_at, now))
+    if service.too_old(record, now):  # shorter than the check's warning, to keep the table within 80 columns
         notes.append(
             f"key {record.age_days(now)} days old, past key_max_age_days={service.key_max_age_days}: "
             f"exchange-tui rotate {record.label}"
@@ -635,7 +634,7 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
 
     loop = asyncio.get_running_loop()
 
-    def check(record, credentials) -> KeyReport:
+    def check(record, credentials) -> tuple[KeyReport, Any]:
         return asyncio.run_coroutine_threadsafe(_check_copy(args, record, credentials), loop).result()
 
     moved = await asyncio.to_thread(_migrate, args, migrate, check if args.check else None)
@@ -665,14 +664,16 @@ def _migrate(args: argparse.Namespace, migrate, check):
         raise CliError(str(refused), EXIT_USAGE) from None
 
 
-async def _check_copy(args: argparse.Namespace, record, credentials) -> KeyReport:
-    """The exchange's word on the destination's copy of the key, through the account service."""
+async def _check_copy(args: argparse.Namespace, record, credentials) -> tuple[KeyReport, Any]:
+    """The exchange's word on the destination's copy of the key, and the summary the account service
+    made of it (as every check records one)."""
     from exchange_tui.service import AccountService
     from exchange_tui.store.migrate import CopiedAccount
 
     copy = CopiedAccount(record, credentials)
     async with AccountService(copy, settings=args.settings, allow_insecure=args.allow_insecure) as service:
-        return (await service.check(record.label)).report
+        connected = await service.check(record.label)
+    return connected.report, connected.record.last_check
 
 
 def _migration_exit(moved) -> int:

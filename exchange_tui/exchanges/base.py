@@ -142,9 +142,13 @@ class KeyExpiry:
     at: Callable[[KeyFacts, KeyUse], datetime | None]
     """The instant, from the last check's facts and the key's use here; ``None`` where the rule does not apply."""
 
+    def when(self, at: datetime, now: datetime) -> str:
+        """What happens, and when: "OKX deletes this key on 2026-12-14 08:30 UTC (in 13 days)"."""
+        return f"{self.event} on {at:%Y-%m-%d %H:%M} UTC ({countdown(at, now)})"
+
     def warning(self, at: datetime, now: datetime) -> str:
         """The check's one line about it."""
-        return f"{self.event} on {at:%Y-%m-%d %H:%M} UTC ({countdown(at, now)}): {self.rule}; {self.advice}"
+        return f"{self.when(at, now)}: {self.rule}; {self.advice}"
 
 
 def countdown(at: datetime, now: datetime) -> str:

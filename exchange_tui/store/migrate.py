@@ -70,8 +70,9 @@ NOT_MOVED = "not moved"
 TO_COPY = "to copy"
 TO_DELETE = "to delete from source"
 
-Check = Callable[[AccountRecord, Credentials], KeyReport]
-"""Checks one account's key with the exchange (the destination's copy of it) and says what the exchange said."""
+Check = Callable[[AccountRecord, Credentials], tuple[KeyReport, CheckSummary]]
+"""Checks one account's key with the exchange (the destination's copy of it): what the exchange said,
+and the summary the account service keeps of it (with what the exchange's expiry rule makes of it)."""
 
 
 class MigrationRefused(StoreError):
@@ -512,8 +513,8 @@ class _Step:
 
     def _check(self, record: AccountRecord, copy: Credentials) -> None:
         assert self.check is not None
-        report = self.check(record, copy)
-        record = record.model_copy(update={"last_check": CheckSummary.from_report(report, record.last_check)})
+        report, summary = self.check(record, copy)
+        record = record.model_copy(update={"last_check": summary})
         self.copied[record.account_id] = record
         self.target.record_check(record)
         if report.connected:

@@ -90,7 +90,7 @@ class SecretServiceStore:
     def read(self, account_id: str) -> Credentials | None:
         def read() -> object:
             item = self._item(account_id)
-            return None if item is None else decode(item.get_secret().decode("utf-8"))
+            return None if item is None else decode(item.get_secret())
 
         found = self._call(f"reading {account_id}", read)
         if found is not None and not isinstance(found, Credentials):

@@ -386,7 +386,7 @@ def encode(credentials: Credentials) -> str:
     return json.dumps(credentials.document(), separators=(",", ":"))
 
 
-def decode(document: str | None):
+def decode(document: str | bytes | None):
     """The credentials in ``document``; ``_UNREADABLE`` (never an exception that could carry it) if broken."""
     if document is None:
         return None

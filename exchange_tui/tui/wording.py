@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from exchange_tui.exchanges.base import countdown
 from exchange_tui.exchanges.registry import EXCHANGES
 
 if TYPE_CHECKING:
@@ -136,5 +135,5 @@ def key_times(record: AccountRecord, now: datetime, max_days: int) -> list[str]:
     expires_at = record.last_check.expires_at if record.last_check else None
     if spec is not None and spec.key_expiry is not None and expires_at is not None:
         rule = spec.key_expiry
-        lines.append(f"{rule.event} on {expires_at:%Y-%m-%d} ({countdown(expires_at, now)}): {rule.advice}")
+        lines.append(f"{rule.when(expires_at, now)}: {rule.advice}")
     return lines

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from exchange_tui.models import Credentials, KeyReport
 from exchange_tui.store import AccountStore, Locations, SecretStoreUnavailable, open_encrypted_file
-from exchange_tui.store.index import PendingMigration, now
+from exchange_tui.store.index import CheckSummary, PendingMigration, now
 from exchange_tui.store.migrate import migrate
 
 from .support import credentials, master_password
@@ -73,10 +73,10 @@ def test_a_store_opened_before_the_switch_changes_nothing_after_it(box, on_secre
 
 
 def test_a_failure_while_copying_leaves_the_box_as_it_was(box, on_secret_service):
-    def check(record, copy: Credentials) -> KeyReport:
+    def check(record, copy: Credentials) -> tuple[KeyReport, CheckSummary]:
         raise RuntimeError("the exchange's client broke")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="client broke"):
         move(box, check=check)
 
     document = box.index.load()
