@@ -45,8 +45,10 @@ def test_bybit_takes_the_expiry_it_reports():
     assert expiry("bybit", permissions=("read", "trade"), expires_at=REPORTED) == REPORTED
 
 
-def test_bybit_says_nothing_of_a_key_it_reports_no_expiry_for():
-    assert expiry("bybit", permissions=("read", "trade"), ips=("203.0.113.7",)) is None
+@pytest.mark.parametrize("ips", [(), ("203.0.113.7",)], ids=["no IP bound", "an IP bound"])
+def test_bybit_says_nothing_of_a_key_it_reports_no_expiry_for(ips):
+    """Bybit reports the expiry of an unbound key itself: none is counted here, bound or not."""
+    assert expiry("bybit", permissions=("read", "trade"), ips=ips) is None
 
 
 def test_binance_turns_spot_trading_off_when_it_says_on_an_unrestricted_key():

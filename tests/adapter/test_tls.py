@@ -17,6 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from exchange_tui.exchanges.bitget.client import BitgetClient
 from exchange_tui.exchanges.errors import ExchangeUnavailable
+from exchange_tui.exchanges import toolkit
 from exchange_tui.exchanges.toolkit import tls_context, trusting_nothing
 
 
@@ -66,8 +67,9 @@ def test_a_plain_http_client_gets_a_context_that_trusts_no_certificate():
     assert tls_context().cert_store_stats()["x509_ca"] > 0
 
 
-async def test_a_plain_http_client_pointed_at_https_fails_the_certificate_check(tls_server):
+async def test_a_plain_http_client_pointed_at_https_fails_the_certificate_check(tls_server, monkeypatch):
     url, handshakes = tls_server
+    monkeypatch.setattr(toolkit, "tls_context", lambda: pytest.fail("a plain-HTTP client loaded the CA bundle"))
     async with BitgetClient(None, base_url="http://127.0.0.1:9") as client:
         client._http.base_url = url  # as an environment switch moves a client
         with pytest.raises(ExchangeUnavailable) as refused:

@@ -80,10 +80,12 @@ def test_a_box_file_into_the_fleet_vault_as_the_readme_says(laptop, key_json, bi
     assert [a["label"] for a in laptop("accounts", "--json", env=on_vault).json["accounts"]] == ["main", "spare"]
     assert laptop("check", "spare", "--json", env=on_vault).json["uid"] == bitget.state.account("demo-withdraw").uid
 
-    secrets = [part for label in LABELS.values() for part in (bitget.state.account(label).secret_key, bitget.state.account(label).passphrase)]
+    secrets = {
+        f"{label}'s {part}": getattr(bitget.state.account(label), part) for label in LABELS.values() for part in ("secret_key", "passphrase")
+    }  # a failure names what leaked, never the value
     outputs = "".join(r.stdout + r.stderr for r in (dry, checked, deleted)) + bao.logs()
-    assert [secret for secret in secrets if secret in outputs] == []
-    assert [path for path in laptop.files() if any(secret.encode() in path.read_bytes() for secret in secrets)] == []
+    assert [name for name, secret in secrets.items() if secret in outputs] == []
+    assert [path for path in laptop.files() if any(secret.encode() in path.read_bytes() for secret in secrets.values())] == []
 
 
 @pytest.mark.slow
