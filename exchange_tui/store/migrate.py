@@ -362,11 +362,19 @@ class _Mover:
         """Copy until every account is in the destination, then switch; ``False`` if one cannot be
         copied (its copies are taken out again and nothing is switched), and when dry."""
         dry = step.moving.dry_run
-        while step.copy_all():
-            if dry:
-                return False
-            if step.switch(keep_note=keep_note):
-                return True
+        try:
+            while step.copy_all():
+                if dry:
+                    return False
+                if step.switch(keep_note=keep_note):
+                    return True
+        except BaseException as exc:
+            if not dry:
+                try:
+                    step.undo_copies()  # as after a conflict: the destination as it was, before the note goes
+                except Exception as undo:
+                    exc.add_note(f"taking this run's copies out of the destination failed too ({undo})")
+            raise
         if not dry:
             step.undo_copies()
             self._drop_note()

@@ -98,10 +98,13 @@ async def test_escape_leaves_the_file_as_it_was(app, locations, messages):
     async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
         await pilot.press("f12")
         await messages.wait_for(ScreenResume, lambda message: isinstance(app.screen, ChangeMasterPasswordScreen))
-        await pilot.press(*OLD, "escape")
+        await fill(pilot, OLD, NEW)
+        await pilot.press(*NEW, "escape")  # the last field filled in, never submitted
         await pilot.pause()
         assert not isinstance(app.screen, ChangeMasterPasswordScreen)
+    assert not any(isinstance(message, MasterPasswordChanged) for message in messages.seen)
     assert locations.secrets_file.read_bytes() == before
+    assert opened(locations, OLD).read("bitget:main") == KEY
 
 
 async def test_the_command_is_offered_only_for_the_encrypted_file(app, messages):
