@@ -32,15 +32,15 @@ from exchange_tui.validation import InvalidInput
 CONFIG_ENV = "EXCHANGE_TUI_CONFIG"
 FILE_NAME = "config.toml"
 
-EXCHANGE_URLS: dict[str, tuple[str, str, bool]] = {
-    setting.config_key(spec.id): (spec.id, setting.env(spec.id), setting.rest)
+EXCHANGE_URLS: dict[str, tuple[str, bool]] = {
+    setting.config_key(spec.id): (setting.env(spec.id), setting.rest)
     for spec in EXCHANGES.values()
     for setting in spec.urls
 }
-"""Config keys of the exchanges' URL settings: (exchange, environment variable, whether a REST base)."""
+"""Config keys of the exchanges' URL settings: (environment variable, whether a REST base)."""
 
 SETTINGS: dict[str, str] = {
-    **{key: env for key, (_, env, _) in EXCHANGE_URLS.items()},
+    **{key: env for key, (env, _) in EXCHANGE_URLS.items()},
     "store": "EXCHANGE_TUI_STORE",
     "box_name": "EXCHANGE_TUI_BOX_NAME",
     "vault_addr": "VAULT_ADDR",
@@ -172,7 +172,7 @@ def load_settings(environ: Mapping[str, str], *, allow_insecure: bool = False) -
     or the file's key) unless ``allow_insecure``."""
     path = config_path(environ)
     found = load_config(path)
-    for key, (_, variable, rest) in EXCHANGE_URLS.items():
+    for key, (variable, rest) in EXCHANGE_URLS.items():
         if variable in environ:
             url, setting = environ[variable], variable
         elif variable in found:

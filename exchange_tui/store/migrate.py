@@ -56,6 +56,8 @@ if TYPE_CHECKING:
     from .vault import VaultAccountStore
 
 STORES = (OS_KEYRING, ENCRYPTED_FILE, VAULT)
+DESTINATIONS = {"keyring": OS_KEYRING, "file": ENCRYPTED_FILE, "vault": VAULT}
+"""``migrate --to``'s names of the stores, and the store kinds they stand for."""
 CHOSEN = "chosen by exchange-tui migrate"
 
 COPIED = "copied"
@@ -415,7 +417,7 @@ class _Mover:
         if store_choice(self.environ) != VAULT or not document.accounts:
             return
         if document.secret_backend not in (None, self.wanted):
-            there = "keyring" if document.secret_backend == OS_KEYRING else "file"
+            there = next(name for name, kind in DESTINATIONS.items() if kind == document.secret_backend)
             raise MigrationRefused(
                 f"this box keeps {len(document.accounts)} accounts of its own in the {document.secret_backend} store: "
                 f"move the Vault's accounts there (migrate --to {there})"

@@ -242,3 +242,10 @@ def test_a_key_the_exchange_refuses_under_check_switches_nothing(box, key_json, 
         assert in_keyring(box, f"bitget:{label}") is None  # the keyring is as it was
     assert box("rotate", "spare", stdin=key_json("demo-readonly")).code == 0
     assert box("migrate", "--to", "keyring", "--check").code == 0  # the replaced key is no conflict
+
+
+def test_migrate_offers_every_destination_the_move_knows():
+    from exchange_tui.cli import MIGRATE_TO
+    from exchange_tui.store.migrate import DESTINATIONS
+
+    assert set(MIGRATE_TO) == set(DESTINATIONS)
