@@ -64,24 +64,23 @@ class CliError(Exception):
 # -- input ---------------------------------------------------------------------
 
 
-def read_credentials(spec: ExchangeSpec, stdin=None, environ=None) -> dict[str, SecretStr]:
+def read_credentials(spec: ExchangeSpec) -> dict[str, SecretStr]:
     """The parts of a key the exchange has (by field name), from its environment variables, else
     JSON on stdin, else a no-echo prompt for each."""
-    stdin = stdin or sys.stdin
-    environ = os.environ if environ is None else environ
-    found = {field.name: environ.get(field.env) for field in spec.credentials}
+    found = {field.name: os.environ.get(field.env) for field in spec.credentials}
     if all(found.values()):
         return {name: SecretStr(value) for name, value in found.items() if value}
     if any(found.values()):
         missing = ", ".join(field.env for field in spec.credentials if not found[field.name])
         raise CliError(f"set all of {spec.name}'s credential variables or none; missing: {missing}", EXIT_USAGE)
-    if stdin.isatty():
+    if _on_a_terminal():
         return {field.name: _prompt(field) for field in spec.credentials}
-    try:
-        text = stdin.read()
-    except UnicodeDecodeError:
-        raise CliError("stdin is not UTF-8 text: send the JSON object in UTF-8", EXIT_USAGE) from None
-    return _credentials_from_json(spec, text)
+    names = [field.name for field in spec.credentials]
+    fields = ", ".join(f'"{name}"' for name in names)
+    document = _stdin_json(fields, otherwise=f" (or set {', '.join(f.env for f in spec.credentials)})")
+    if document is None or not all(isinstance(document.get(name), str) for name in names):
+        raise CliError(f"stdin JSON needs the string fields {fields} for {spec.name}", EXIT_USAGE)
+    return {name: SecretStr(document.pop(name)) for name in names}
 
 
 def _prompt(field: CredentialField) -> SecretStr:
@@ -96,21 +95,6 @@ def _prompt(field: CredentialField) -> SecretStr:
     return SecretStr("\n".join(line.get_secret_value() for line in lines))
 
 
-def _credentials_from_json(spec: ExchangeSpec, text: str) -> dict[str, SecretStr]:
-    names = [field.name for field in spec.credentials]
-    fields = ", ".join(f'"{name}"' for name in names)
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        raise CliError(
-            f"stdin is not one JSON object {{{fields}}} (or set {', '.join(f.env for f in spec.credentials)})",
-            EXIT_USAGE,
-        ) from None
-    if not isinstance(document, dict) or not all(isinstance(document.get(name), str) for name in names):
-        raise CliError(f"stdin JSON needs the string fields {fields} for {spec.name}", EXIT_USAGE)
-    return {name: SecretStr(document.pop(name)) for name in names}
-
-
 def _confirm(question: str, verb: str) -> bool:
     if not _on_a_terminal():
         raise CliError(f"not on a terminal, so nothing can be confirmed: add --yes to {verb}", EXIT_USAGE)
@@ -122,8 +106,9 @@ def _on_a_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-def _stdin_json(fields: str) -> dict[str, Any] | None:
-    """The JSON object on stdin; ``None`` if stdin is closed or empty."""
+def _stdin_json(fields: str, otherwise: str = "") -> dict[str, Any] | None:
+    """The JSON object on stdin; ``None`` if stdin is closed or empty. ``fields`` and ``otherwise`` word
+    the refusal of anything else."""
     try:
         text = sys.stdin.read() if sys.stdin is not None else ""
     except UnicodeDecodeError:
@@ -135,7 +120,7 @@ def _stdin_json(fields: str) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         document = None
     if not isinstance(document, dict):
-        raise CliError(f"stdin is not one JSON object {{{fields}}}", EXIT_USAGE)
+        raise CliError(f"stdin is not one JSON object {{{fields}}}{otherwise}", EXIT_USAGE)
     return document
 
 
