@@ -616,14 +616,12 @@ the parser does not import: 15 ms of every command)."""
 async def cmd_migrate(args: argparse.Namespace) -> int:
     """Every account copied to another store, read back and compared (and with ``--check``, checked with
     the exchange there), the box switched to it, and with ``--delete-source`` the source's copies deleted."""
-    from exchange_tui.store.migrate import migrate
-
     loop = asyncio.get_running_loop()
 
     def check(record, credentials) -> tuple[KeyReport, Any]:
         return asyncio.run_coroutine_threadsafe(_check_copy(args, record, credentials), loop).result()
 
-    moved = await asyncio.to_thread(_migrate, args, migrate, check if args.check else None)
+    moved = await asyncio.to_thread(_migrate, args, check if args.check else None)
     if args.json:
         _print_json(_migration_json(moved, args))
     else:
@@ -631,23 +629,28 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
     return _migration_exit(moved)
 
 
-def _migrate(args: argparse.Namespace, migrate, check):
-    from exchange_tui.store import Locations
+def _migrate(args: argparse.Namespace, check):
     from exchange_tui.store.migrate import DESTINATIONS, MigrationRefused
 
     try:
-        return migrate(
-            DESTINATIONS[args.to],
-            locations=Locations.from_env(args.settings.environ),
-            password_source=_password_source(args),
-            environ=args.settings.environ,
-            allow_insecure=args.allow_insecure,
-            dry_run=args.dry_run,
-            delete_source=args.delete_source,
-            check=check,
-        )
+        return _move(args, DESTINATIONS[args.to], dry_run=args.dry_run, delete_source=args.delete_source, check=check)
     except MigrationRefused as refused:
         raise CliError(str(refused), EXIT_USAGE) from None
+
+
+def _move(args: argparse.Namespace, destination: str, **options):
+    """``store.migrate.migrate`` to ``destination`` on this run's settings and master password."""
+    from exchange_tui.store import Locations
+    from exchange_tui.store.migrate import migrate
+
+    return migrate(
+        destination,
+        locations=Locations.from_env(args.settings.environ),
+        password_source=_password_source(args),
+        environ=args.settings.environ,
+        allow_insecure=args.allow_insecure,
+        **options,
+    )
 
 
 async def _check_copy(args: argparse.Namespace, record, credentials) -> tuple[KeyReport, Any]:
@@ -744,22 +747,14 @@ def _finish_move(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """For ``doctor``: a move to another store an interrupted ``migrate`` left, finished with ``--repair``;
     (what was finished, what is left)."""
     from exchange_tui.store import Locations
-    from exchange_tui.store.migrate import describe, migrate, unfinished
+    from exchange_tui.store.migrate import describe, unfinished
 
-    locations = Locations.from_env(args.settings.environ)
-    pending = unfinished(locations)
+    pending = unfinished(Locations.from_env(args.settings.environ))
     if pending is None:
         return [], []
     if not args.repair:
         return [], [describe(pending)]
-    moved = migrate(
-        pending.destination,
-        locations=locations,
-        password_source=_password_source(args),
-        environ=args.settings.environ,
-        allow_insecure=args.allow_insecure,
-        delete_source=pending.delete_source,
-    )
+    moved = _move(args, pending.destination, delete_source=pending.delete_source)
     if moved.switched:
         return [f"the interrupted move of the accounts to the {pending.destination} store was finished"], []
     left = "; ".join(f"account {a.label!r}: {a.status}: {a.problem}" for a in moved.accounts if a.blocking)
