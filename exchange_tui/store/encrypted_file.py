@@ -328,16 +328,15 @@ class EncryptedFileKeyring(CryptFileKeyring):
         return config
 
     def _plain(self, config: configparser.RawConfigParser, service: str, username: str) -> str:
-        sealed = decodebytes(config.get(escape(service), escape(username)).encode())
-        assoc = self._generate_assoc(service, username)
+        """An entry's text, also of one sealed without associated data (the library's own fallback)."""
         try:
-            return self.decrypt(sealed, assoc).decode("utf-8")
+            return self._entry(config, service, username)
         except ValueError:
-            return self.decrypt(sealed).decode("utf-8")  # the library's own fallback, for entries without assoc
+            return self._entry(config, service, username, assoc=False)
 
-    def _entry(self, config: configparser.RawConfigParser, service: str, username: str) -> str:
+    def _entry(self, config: configparser.RawConfigParser, service: str, username: str, *, assoc: bool = True) -> str:
         sealed = decodebytes(config.get(escape(service), escape(username)).encode())
-        return self.decrypt(sealed, self._generate_assoc(service, username)).decode("utf-8")
+        return self.decrypt(sealed, self._generate_assoc(service, username) if assoc else None).decode("utf-8")
 
     def _sealed(self, service: str, username: str, value: str) -> str:
         encrypted = self.encrypt(value.encode("utf-8"), self._generate_assoc(service, username))
