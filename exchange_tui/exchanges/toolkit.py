@@ -15,7 +15,7 @@ import random
 import ssl
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -87,10 +87,11 @@ def optional(result: T | ExchangeError, what: str, warnings: list[str], exchange
     return None
 
 
-def unless_refused(result: list[Balance] | ExchangeError) -> list[Balance]:
-    """A balance read's rows, none for an account the key may not read; any other error is raised."""
-    if isinstance(result, PermissionMissing):
-        return []
+def unless_refused(result: T | ExchangeError, refused: T, *, also: Collection[str] = ()) -> T:
+    """A read's result, or ``refused`` for one the key may not make (a missing permission, or an error
+    whose code is in ``also``: one an exchange gives for that among other things); any other error is raised."""
+    if isinstance(result, PermissionMissing) or (isinstance(result, ExchangeError) and result.code in also):
+        return refused
     if isinstance(result, ExchangeError):
         raise result
     return result

@@ -47,7 +47,7 @@ from exchange_tui.exchanges.errors import (
     RateLimited,
     RequestRejected,
 )
-from exchange_tui.exchanges.toolkit import Answer, exact_decimal, held, optional, outcome
+from exchange_tui.exchanges.toolkit import Answer, exact_decimal, held, optional, outcome, unless_refused
 from exchange_tui.models import AccountTotal, Balance, BalanceReading, Credentials, KeyReport, Reason
 
 SERVER_TIME = "/api/v3/time"
@@ -407,7 +407,8 @@ class BinanceClient(BinanceRest):
             raise account
         if isinstance(prices, ExchangeError):
             raise prices
-        rows = ordered(value_in_usdt(spot_balances(account) + _unless_refused(futures) + _unless_refused(funding), prices))
+        futures_rows, funding_rows = (unless_refused(read, [], also=(AMBIGUOUS,)) for read in (futures, funding))
+        rows = ordered(value_in_usdt(spot_balances(account) + futures_rows + funding_rows, prices))
         return rows, toolkit.total_usdt(rows)
 
     def live_balances(self, poll_interval: float) -> AsyncIterator[BalanceReading]:
@@ -480,11 +481,3 @@ def value_in_usdt(balances: list[Balance], prices: Mapping[str, Decimal]) -> lis
 
 def ordered(balances: list[Balance]) -> list[Balance]:
     return toolkit.ordered(balances, ACCOUNTS)
-
-
-def _unless_refused(result: list[Balance] | ExchangeError) -> list[Balance]:
-    if isinstance(result, PermissionMissing) or (isinstance(result, ExchangeError) and result.code == AMBIGUOUS):
-        return []
-    if isinstance(result, ExchangeError):
-        raise result
-    return result

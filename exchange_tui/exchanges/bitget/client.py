@@ -27,7 +27,7 @@ from exchange_tui.exchanges.errors import (
     PermissionMissing,
     WrongEnvironment,
 )
-from exchange_tui.exchanges.toolkit import Answer, exact_decimal, optional, outcome, split_ips
+from exchange_tui.exchanges.toolkit import Answer, exact_decimal, optional, outcome, split_ips, unless_refused
 from exchange_tui.models import AccountMode, AccountTotal, Balance, BalanceReading, Credentials, KeyReport
 
 FUTURES_PRODUCT_TYPES = ("USDT-FUTURES", "USDC-FUTURES", "COIN-FUTURES")
@@ -284,12 +284,9 @@ class BitgetClient(toolkit.RestClient):
             outcome(self.spot_tickers()),
             *(outcome(self.futures_accounts(pt)) for pt in FUTURES_PRODUCT_TYPES),
         )
-        for result in (spot, prices, *futures):
-            if isinstance(result, ExchangeError) and not isinstance(result, PermissionMissing):
-                raise result
-        rows = value_in_usdt(_spot_balances(_unless_refused(spot, [])), _unless_refused(prices, {}))
+        rows = value_in_usdt(_spot_balances(unless_refused(spot, [])), unless_refused(prices, {}))
         for product_type, entries in zip(FUTURES_PRODUCT_TYPES, futures, strict=True):
-            rows += _futures_balances(product_type, _unless_refused(entries, []))
+            rows += _futures_balances(product_type, unless_refused(entries, []))
         return rows
 
     async def _unified_balances(self) -> list[Balance]:
@@ -333,11 +330,6 @@ def _mode_of(info: dict[str, Any] | ExchangeError) -> AccountMode:
 def _uid(info: dict[str, Any]) -> str | None:
     """The account's uid: ``uid`` on Bitget's v3 page, ``userId`` on v2 and in some SDKs' v3 (reference §9)."""
     return str(info.get("uid") or info.get("userId") or "") or None
-
-
-def _unless_refused(outcome: T | ExchangeError, refused: T) -> T:
-    """A read's result, or ``refused`` for one refused for a missing permission (the only error left)."""
-    return refused if isinstance(outcome, ExchangeError) else outcome
 
 
 def _unified_permission(outcome: list[dict[str, Any]] | dict[str, Any] | ExchangeError, field: str | None) -> list[dict[str, Any]]:

@@ -305,7 +305,7 @@ class BybitClient(toolkit.RestClient):
         unified, funding, prices = await asyncio.gather(
             outcome(self.unified_balances()), outcome(self.funding_balances()), outcome(self.spot_tickers())
         )
-        rows = unless_refused(unified) + unless_refused(funding)
+        rows = unless_refused(unified, []) + unless_refused(funding, [])
         if isinstance(prices, ExchangeError):
             raise prices
         rows = ordered(value_in_usdt(rows, prices))

@@ -260,7 +260,7 @@ class OkxClient(toolkit.RestClient):
         trading, funding, prices = await asyncio.gather(
             outcome(self.trading_balances()), outcome(self.funding_balances()), outcome(self.spot_tickers())
         )
-        rows = unless_refused(trading) + unless_refused(funding)
+        rows = unless_refused(trading, []) + unless_refused(funding, [])
         if isinstance(prices, ExchangeError):
             raise prices
         rows = ordered(value_in_usdt(rows, prices))
