@@ -104,13 +104,20 @@ def kill_when_it_lands(process: subprocess.Popen, path: Path) -> bool:
     return kill_when(process, lambda: inode(path) != before, f"{path} never changed")
 
 
-def kill_when(process: subprocess.Popen, happened: Callable[[], bool], never: str) -> bool:
-    """SIGKILL ``process`` as soon as ``happened()``, watched without a pause; ``False`` if it ended first."""
+def wait_for(process: subprocess.Popen, happened: Callable[[], bool], never: str) -> bool:
+    """Return as soon as ``happened()``, watched without a pause; ``False`` if ``process`` ended first."""
     deadline = time.monotonic() + WATCH_TIMEOUT
     while not happened():
         if process.poll() is not None:
             return False
         assert time.monotonic() < deadline, never
+    return True
+
+
+def kill_when(process: subprocess.Popen, happened: Callable[[], bool], never: str) -> bool:
+    """SIGKILL ``process`` as soon as ``happened()``; ``False`` if it ended first."""
+    if not wait_for(process, happened, never):
+        return False
     process.send_signal(signal.SIGKILL)
     process.wait()
     return True

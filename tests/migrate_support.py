@@ -4,18 +4,16 @@ moment a write lands (a file replaced, the index's note switched, a secret appea
 from __future__ import annotations
 
 import json
-import os
-import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cli_support
+from cli_support import inode
 from pydantic import SecretStr
 
 from exchange_tui.models import Credentials
 from exchange_tui.store import Locations, open_encrypted_file
 
-WATCH_TIMEOUT = 30.0
 LABELS = {"main": "demo", "spare": "demo-withdraw", "third": "demo-readonly"}
 """The tests' accounts and the simulator's keys they hold."""
 
@@ -58,26 +56,9 @@ def snapshot(*paths: Path) -> list[bytes | None]:
     return [path.read_bytes() if path.exists() else None for path in paths]
 
 
-def inode(path: Path) -> int | None:
-    try:
-        return os.stat(path).st_ino
-    except FileNotFoundError:
-        return None
-
-
-def wait_for(process, happened: Callable[[], bool], what: str) -> None:
-    """Return the moment ``happened()`` holds (polled without pause); fail if ``process`` ends first."""
-    deadline = time.monotonic() + WATCH_TIMEOUT
-    while not happened():
-        assert process.poll() is None, f"the command ended before {what}: {process.stderr.read()}"
-        assert time.monotonic() < deadline, f"never saw {what}"
-
-
 def kill_when(process, happened: Callable[[], bool], what: str) -> None:
     """SIGKILL ``process`` the moment ``happened()`` holds; fail if it ends first."""
-    wait_for(process, happened, what)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert cli_support.kill_when(process, happened, f"never saw {what}"), f"the command ended before {what}: {process.stderr.read()}"
 
 
 def replaced(path: Path) -> Callable[[], bool]:

@@ -8,6 +8,7 @@ import subprocess
 from contextlib import closing
 
 import pytest
+from cli_support import MASTER_PASSWORD, wait_for
 from migrate_support import (
     LABELS,
     add_all,
@@ -20,15 +21,12 @@ from migrate_support import (
     replaced,
     snapshot,
     statuses,
-    wait_for,
 )
 
 from exchange_tui.models import Credentials
 from exchange_tui.store import Locations
 
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-MASTER_PASSWORD = "cli-tests-master-password"
-"""The cli fixture's (tests/cli/conftest.py)."""
 
 
 @pytest.fixture
@@ -161,7 +159,7 @@ def test_killed_as_the_destination_write_lands_a_second_run_finishes(box, key_js
     labels = ["main", "spare", "third"]
     add_all(box, key_json, labels, env={"EXCHANGE_TUI_MASTER_PASSWORD": None})
     first = box.start("migrate", "--to", "file", "--delete-source")
-    wait_for(first, secrets_file(box).exists, "the encrypted file created")  # as the destination is opened
+    assert wait_for(first, secrets_file(box).exists, "the encrypted file never created"), "the first run ended first"  # as the destination is opened
     kill_when(first, replaced(secrets_file(box)), "the first copy landing")
 
     readable_somewhere(box, bitget, labels)
