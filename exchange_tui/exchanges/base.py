@@ -143,7 +143,7 @@ class KeyExpiry:
     """The instant, from the last check's facts and the key's use here; ``None`` where the rule does not apply."""
 
     def when(self, at: datetime, now: datetime) -> str:
-        """What happens, and when: "OKX deletes this key on 2026-12-14 08:30 UTC (in 13 days)"."""
+        """What happens, and when: "the exchange deletes this key on 2026-12-14 08:30 UTC (in 13 days)"."""
         return f"{self.event} on {at:%Y-%m-%d %H:%M} UTC ({countdown(at, now)})"
 
     def warning(self, at: datetime, now: datetime) -> str:
